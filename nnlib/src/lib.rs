@@ -1,0 +1,53 @@
+//! # nnlib: neural networks from scratch
+//!
+//! The library behind the course's notebooks. Each module follows one concept
+//! of the lessons, and every public function carries its formula in its
+//! documentation, so the code reads as the math it implements.
+//!
+//! | module | concept |
+//! | --- | --- |
+//! | [`activation`] | sigmoid, tanh, ReLU, leaky ReLU, ELU, step, softmax, and their derivatives |
+//! | [`loss`] | mean squared error, binary and categorical cross-entropy, and their gradients |
+//! | [`init`] | seeded random initialisers (randn, uniform, Xavier/Glorot, He) |
+//! | [`linalg`] | the shape-checked matrix product |
+//! | [`layer`] | a dense layer: forward, backward |
+//! | [`mlp`] | a multi-layer perceptron built of dense layers |
+//! | [`optim`] | SGD, SGD with momentum, Adam |
+//! | [`dropout`] | inverted dropout masks |
+//! | [`data`] | one-hot, argmax, accuracy, shuffling, splitting, scaling, mini-batches |
+//! | [`train`] | the training loop with history and progress lines |
+//! | [`check`] | gradient checks and the softmax Jacobian |
+//! | [`symbolic`] | symbolic derivatives and dual numbers |
+//! | [`datasets`] | MNIST, Fashion-MNIST, CIFAR-10 and the 8x8 digits |
+//! | [`plot`] | figures rendered to PNG and shown inline in Jupyter |
+//! | [`display`] | arrays as HTML and text tables |
+//!
+//! Everything a notebook needs is re-exported by [`prelude`].
+
+pub mod activation;
+pub mod check;
+pub mod data;
+pub mod datasets;
+pub mod display;
+pub mod dropout;
+pub mod error;
+pub mod init;
+pub mod layer;
+pub mod linalg;
+pub mod loss;
+pub mod mlp;
+pub mod optim;
+pub mod plot;
+pub mod scalar;
+pub mod symbolic;
+pub mod train;
+
+pub use error::{Error, Result};
+pub use scalar::Scalar;
+
+/// One `use nnlib::prelude::*;` for notebooks.
+pub mod prelude {
+    pub use crate::error::{Error, Result};
+    pub use crate::scalar::Scalar;
+    pub use ndarray::{Array, Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s};
+}
