@@ -1,1 +1,329 @@
-//! (filled in below)
+//! Activation functions and their derivatives.
+//!
+//! Each elementwise activation `f` comes with its derivative in one or both of
+//! two forms:
+//!
+//! * **from the input** `z`: `f'(z)`, the textbook form, e.g. `σ'(z) = σ(z)(1 − σ(z))`;
+//! * **from the output** `a = f(z)`: the form the lessons' code uses because
+//!   the forward pass already computed `a`, e.g. `σ'(z) = a(1 − a)` and
+//!   `tanh'(z) = 1 − a²`.
+//!
+//! Both give the same number; passing `z` where `a` is expected (or the
+//! reverse) gives a wrong gradient without any error, which is why the two
+//! forms have different names: `*_derivative` takes `z`,
+//! `*_derivative_from_output` takes `a`.
+//!
+//! Softmax is not elementwise: see [`softmax`] and [`crate::check`] for its
+//! Jacobian.
+
+use ndarray::{Array2, ArrayView2, Axis, Zip};
+
+use crate::{Error, Result, Scalar};
+
+/// Logistic sigmoid `σ(z) = 1 / (1 + e^(−z))`.
+///
+/// Computed as `e^z / (1 + e^z)` for negative `z`, so that no exponential
+/// overflows: finite and exact to the last bit for |z| up to 1e4 and beyond.
+pub fn sigmoid<T: Scalar>(z: T) -> T {
+    if z >= T::zero() {
+        T::one() / (T::one() + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::one() + e)
+    }
+}
+
+/// `σ'(z) = σ(z) (1 − σ(z))`, from the input `z`.
+pub fn sigmoid_derivative<T: Scalar>(z: T) -> T {
+    let s = sigmoid(z);
+    s * (T::one() - s)
+}
+
+/// `σ'(z) = a (1 − a)`, from the output `a = σ(z)`.
+pub fn sigmoid_derivative_from_output<T: Scalar>(a: T) -> T {
+    a * (T::one() - a)
+}
+
+/// `tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)) = 2 / (1 + e^(−2z)) − 1`.
+pub fn tanh<T: Scalar>(z: T) -> T {
+    z.tanh()
+}
+
+/// `tanh'(z) = 1 − tanh²(z)`, from the input `z`.
+pub fn tanh_derivative<T: Scalar>(z: T) -> T {
+    let t = z.tanh();
+    T::one() - t * t
+}
+
+/// `tanh'(z) = 1 − a²`, from the output `a = tanh(z)`.
+pub fn tanh_derivative_from_output<T: Scalar>(a: T) -> T {
+    T::one() - a * a
+}
+
+/// Rectified linear unit `ReLU(z) = max(0, z)`.
+pub fn relu<T: Scalar>(z: T) -> T {
+    z.max(T::zero())
+}
+
+/// `ReLU'(z) = 1 if z > 0, else 0` (the value 0 is chosen at the kink z = 0).
+///
+/// The same test works on the output `a = ReLU(z)`, since `a > 0 ⇔ z > 0`;
+/// testing `a >= 0` instead is always true and gates nothing (lesson 02's
+/// erratum).
+pub fn relu_derivative<T: Scalar>(z: T) -> T {
+    if z > T::zero() { T::one() } else { T::zero() }
+}
+
+/// Leaky ReLU `f(z) = z if z > 0, else α z` (equal to `max(αz, z)` for 0 < α < 1).
+pub fn leaky_relu<T: Scalar>(z: T, alpha: T) -> T {
+    if z > T::zero() { z } else { alpha * z }
+}
+
+/// `f'(z) = 1 if z > 0, else α`.
+pub fn leaky_relu_derivative<T: Scalar>(z: T, alpha: T) -> T {
+    if z > T::zero() { T::one() } else { alpha }
+}
+
+/// Exponential linear unit `ELU(z) = z if z > 0, else α (e^z − 1)`.
+pub fn elu<T: Scalar>(z: T, alpha: T) -> T {
+    if z > T::zero() { z } else { alpha * z.exp_m1() }
+}
+
+/// `ELU'(z) = 1 if z > 0, else α e^z`.
+pub fn elu_derivative<T: Scalar>(z: T, alpha: T) -> T {
+    if z > T::zero() {
+        T::one()
+    } else {
+        alpha * z.exp()
+    }
+}
+
+/// Unit step (Heaviside) `H(z) = 1 if z >= 0, else 0`: the hard threshold of
+/// lesson 05's box functions. Its derivative is 0 everywhere except at the
+/// jump, where it is undefined, so it cannot be trained by gradient descent.
+pub fn step<T: Scalar>(z: T) -> T {
+    if z >= T::zero() { T::one() } else { T::zero() }
+}
+
+/// `H'(z) = 0` for z ≠ 0 (undefined at the jump).
+pub fn step_derivative<T: Scalar>(_z: T) -> T {
+    T::zero()
+}
+
+/// Softmax along `axis`: `softmax(z)_i = e^(z_i − max z) / Σ_j e^(z_j − max z)`.
+///
+/// `axis` is the axis the probabilities sum along: `Axis(1)` for
+/// samples-by-features data (one sample per row, as in lessons 01–03 and 05)
+/// and `Axis(0)` for features-by-samples data (one sample per column, lesson
+/// 04). Subtracting the maximum changes nothing mathematically (the factor
+/// `e^(−max)` cancels) and keeps every exponent ≤ 0, so logits of ±1000 give
+/// finite probabilities.
+pub fn softmax<T: Scalar>(z: &ArrayView2<T>, axis: Axis) -> Array2<T> {
+    let mut out = z.to_owned();
+    for mut lane in out.lanes_mut(axis) {
+        let max = lane.fold(T::neg_infinity(), |m, &v| m.max(v));
+        lane.mapv_inplace(|v| (v - max).exp());
+        let sum = lane.sum();
+        lane.mapv_inplace(|v| v / sum);
+    }
+    out
+}
+
+/// Log-softmax along `axis`: `log softmax(z)_i = z_i − max z − ln Σ_j e^(z_j − max z)`.
+///
+/// The stable way to get log-probabilities for the cross-entropy: it never
+/// takes the logarithm of a probability that underflowed to 0.
+pub fn log_softmax<T: Scalar>(z: &ArrayView2<T>, axis: Axis) -> Array2<T> {
+    let mut out = z.to_owned();
+    for mut lane in out.lanes_mut(axis) {
+        let max = lane.fold(T::neg_infinity(), |m, &v| m.max(v));
+        let log_sum = lane.fold(T::zero(), |s, &v| s + (v - max).exp()).ln();
+        lane.mapv_inplace(|v| v - max - log_sum);
+    }
+    out
+}
+
+/// An activation function a layer applies to its weighted sums.
+///
+/// Used by [`crate::layer::Dense`]; every variant knows its forward function
+/// and how to carry a gradient back through itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Activation {
+    /// `f(z) = z`.
+    Identity,
+    /// [`sigmoid`].
+    Sigmoid,
+    /// [`tanh`].
+    Tanh,
+    /// [`relu`].
+    Relu,
+    /// [`leaky_relu`] with slope `α` for negative inputs.
+    LeakyRelu(f64),
+    /// [`elu`] with saturation value `−α`.
+    Elu(f64),
+    /// [`step`] (has no useful gradient).
+    Step,
+    /// [`softmax`] along each row (one sample per row).
+    Softmax,
+}
+
+impl Activation {
+    /// A short name for printed summaries, e.g. `"sigmoid"`.
+    pub fn name(&self) -> String {
+        match self {
+            Activation::Identity => "identity".into(),
+            Activation::Sigmoid => "sigmoid".into(),
+            Activation::Tanh => "tanh".into(),
+            Activation::Relu => "relu".into(),
+            Activation::LeakyRelu(a) => format!("leaky_relu({a})"),
+            Activation::Elu(a) => format!("elu({a})"),
+            Activation::Step => "step".into(),
+            Activation::Softmax => "softmax".into(),
+        }
+    }
+
+    /// `f(z)` for one number; softmax, which needs the whole row, is not
+    /// defined elementwise and gives `None`.
+    pub fn scalar<T: Scalar>(&self, z: T) -> Option<T> {
+        Some(match *self {
+            Activation::Identity => z,
+            Activation::Sigmoid => sigmoid(z),
+            Activation::Tanh => tanh(z),
+            Activation::Relu => relu(z),
+            Activation::LeakyRelu(a) => leaky_relu(z, T::cast(a)),
+            Activation::Elu(a) => elu(z, T::cast(a)),
+            Activation::Step => step(z),
+            Activation::Softmax => return None,
+        })
+    }
+
+    /// `f'(z)` for one number, from the input `z`; `None` for softmax,
+    /// whose derivative is a matrix (its Jacobian).
+    pub fn scalar_derivative<T: Scalar>(&self, z: T) -> Option<T> {
+        Some(match *self {
+            Activation::Identity => T::one(),
+            Activation::Sigmoid => sigmoid_derivative(z),
+            Activation::Tanh => tanh_derivative(z),
+            Activation::Relu => relu_derivative(z),
+            Activation::LeakyRelu(a) => leaky_relu_derivative(z, T::cast(a)),
+            Activation::Elu(a) => elu_derivative(z, T::cast(a)),
+            Activation::Step => step_derivative(z),
+            Activation::Softmax => return None,
+        })
+    }
+
+    /// `A = f(Z)` for a batch `Z` with one sample per row.
+    pub fn forward<T: Scalar>(&self, z: &ArrayView2<T>) -> Array2<T> {
+        match self {
+            Activation::Softmax => softmax(z, Axis(1)),
+            _ => z.mapv(|v| self.scalar(v).unwrap_or(v)),
+        }
+    }
+
+    /// Applies `f` in place, `Z ← f(Z)`, without a temporary array.
+    pub fn forward_inplace<T: Scalar>(&self, z: &mut Array2<T>) {
+        match self {
+            Activation::Softmax => {
+                let s = softmax(&z.view(), Axis(1));
+                z.assign(&s);
+            }
+            _ => z.mapv_inplace(|v| self.scalar(v).unwrap_or(v)),
+        }
+    }
+
+    /// Carries the gradient back through the activation:
+    /// given `dA = ∂L/∂A`, the input `Z` and the output `A = f(Z)`, returns
+    /// `dZ = ∂L/∂Z`.
+    ///
+    /// Elementwise: `dZ = dA ⊙ f'(Z)`. Softmax (per row `s`):
+    /// `dZ = Jᵀ dA = s ⊙ (dA − (dA · s))`, with `J = diag(s) − s sᵀ`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the three arrays differ in shape.
+    pub fn backward<T: Scalar>(
+        &self,
+        d_a: &ArrayView2<T>,
+        z: &ArrayView2<T>,
+        a: &ArrayView2<T>,
+    ) -> Result<Array2<T>> {
+        if d_a.dim() != z.dim() || a.dim() != z.dim() {
+            return Err(Error::Shape {
+                op: format!("{} backward", self.name()),
+                left: d_a.shape().to_vec(),
+                right: z.shape().to_vec(),
+                detail: "the upstream gradient dA must have the shape of the layer's output".into(),
+            });
+        }
+        let mut d_z = d_a.to_owned();
+        match self {
+            Activation::Softmax => {
+                for (mut g, s) in d_z.outer_iter_mut().zip(a.outer_iter()) {
+                    let g_dot_s = g.dot(&s);
+                    Zip::from(&mut g)
+                        .and(&s)
+                        .for_each(|g, &s| *g = s * (*g - g_dot_s));
+                }
+            }
+            Activation::Sigmoid => {
+                Zip::from(&mut d_z)
+                    .and(a)
+                    .for_each(|g, &a| *g *= sigmoid_derivative_from_output(a));
+            }
+            Activation::Tanh => {
+                Zip::from(&mut d_z)
+                    .and(a)
+                    .for_each(|g, &a| *g *= tanh_derivative_from_output(a));
+            }
+            _ => {
+                Zip::from(&mut d_z)
+                    .and(z)
+                    .for_each(|g, &z| *g *= self.scalar_derivative(z).unwrap_or(T::one()));
+            }
+        }
+        Ok(d_z)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn sigmoid_is_finite_and_exact_at_extremes() {
+        assert_eq!(sigmoid(1e4_f64), 1.0);
+        assert_eq!(sigmoid(-1e4_f64), 0.0);
+        assert_eq!(sigmoid(-800.0_f64), (-800.0_f64).exp());
+        assert!((sigmoid(0.0_f32) - 0.5).abs() < 1e-7);
+        assert!((sigmoid(2.0_f64) - 1.0 / (1.0 + (-2.0_f64).exp())).abs() < 1e-16);
+    }
+
+    #[test]
+    fn derivative_forms_agree() {
+        for &z in &[-3.0_f64, -0.5, 0.0, 0.7, 4.0] {
+            assert!(
+                (sigmoid_derivative(z) - sigmoid_derivative_from_output(sigmoid(z))).abs() < 1e-15
+            );
+            assert!((tanh_derivative(z) - tanh_derivative_from_output(z.tanh())).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn softmax_along_either_axis() {
+        let z = array![[1.0_f64, 2.0, 0.5]];
+        let rows = softmax(&z.view(), Axis(1));
+        let cols = softmax(&z.t(), Axis(0));
+        assert!((rows[[0, 1]] - 0.628_532_1).abs() < 1e-6, "{rows}");
+        assert_eq!(rows.t(), cols);
+    }
+
+    #[test]
+    fn log_softmax_is_log_of_softmax() {
+        let z = array![[1.0_f64, -2.0, 3.0], [1000.0, 0.0, -1000.0]];
+        let ls = log_softmax(&z.view(), Axis(1));
+        let s = softmax(&z.view(), Axis(1));
+        assert!((ls[[0, 2]] - s[[0, 2]].ln()).abs() < 1e-12);
+        assert!(ls.iter().all(|v| v.is_finite()));
+        assert_eq!(ls[[1, 0]], 0.0);
+    }
+}

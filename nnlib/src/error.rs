@@ -12,7 +12,11 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// Two arrays whose shapes do not fit the operation.
-    #[error("{op}: shapes {} and {} do not fit: {detail}", fmt_shape(left), fmt_shape(right))]
+    #[error(
+        "{op}: shapes {} and {} do not fit: {detail}",
+        fmt_shape(left),
+        fmt_shape(right)
+    )]
     Shape {
         /// The operation, e.g. `"matrix product"`.
         op: String,
@@ -98,7 +102,11 @@ pub fn fmt_shape(shape: &[usize]) -> String {
         [n] => format!("({n},)"),
         _ => format!(
             "({})",
-            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

@@ -1,1 +1,206 @@
-//! (filled in below)
+//! A dense (fully connected) layer.
+//!
+//! Forward, for a batch `X` of m samples (one per row):
+//!
+//! ```text
+//! Z = X W + b        (m, n_in) · (n_in, n_out) + (n_out,)  →  (m, n_out)
+//! A = f(Z)
+//! ```
+//!
+//! Backward, given `dA = ∂L/∂A`:
+//!
+//! ```text
+//! dZ = dA ⊙ f'(Z)    (for softmax: Jᵀ dA per row)
+//! dW = Xᵀ dZ         (n_in, n_out)
+//! db = Σ_rows dZ     (n_out,)
+//! dX = dZ Wᵀ         (m, n_in), the dA of the layer before
+//! ```
+//!
+//! The 1/m of a mean loss is already inside `dA` (see [`crate::loss`]), so the
+//! sums above are not divided again.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+
+use crate::activation::Activation;
+use crate::init::{Init, Rng};
+use crate::linalg::matmul_named;
+use crate::{Error, Result, Scalar};
+
+/// What the forward pass keeps for the backward pass.
+#[derive(Debug, Clone)]
+pub struct Cache<T> {
+    /// The layer's input `X`.
+    pub input: Array2<T>,
+    /// The weighted sums `Z = X W + b`.
+    pub z: Array2<T>,
+    /// The activations `A = f(Z)`.
+    pub a: Array2<T>,
+}
+
+/// The gradients a backward pass returns.
+#[derive(Debug, Clone)]
+pub struct Gradients<T> {
+    /// `∂L/∂X`, passed on to the layer before.
+    pub d_input: Array2<T>,
+    /// `∂L/∂W`, same shape as the weights.
+    pub d_weights: Array2<T>,
+    /// `∂L/∂b`, same shape as the bias.
+    pub d_bias: Array1<T>,
+}
+
+/// A dense layer `A = f(X W + b)`.
+#[derive(Debug, Clone)]
+pub struct Dense<T> {
+    /// Weights `W`, (n_in, n_out).
+    pub weights: Array2<T>,
+    /// Bias `b`, (n_out,).
+    pub bias: Array1<T>,
+    /// The activation `f`.
+    pub activation: Activation,
+    /// The values of the last training forward pass, if any.
+    pub cache: Option<Cache<T>>,
+}
+
+impl<T: Scalar> Dense<T> {
+    /// A layer with weights drawn by `init` and zero biases.
+    ///
+    /// # Errors
+    /// Those of [`Init::weights`].
+    pub fn new(
+        n_in: usize,
+        n_out: usize,
+        activation: Activation,
+        init: Init,
+        rng: &mut Rng,
+    ) -> Result<Self> {
+        Self::from_parameters(
+            init.weights(n_in, n_out, rng)?,
+            Array1::zeros(n_out),
+            activation,
+        )
+    }
+
+    /// A layer with the given weights (n_in, n_out) and bias (n_out,).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the bias length differs from the number of columns of `W`.
+    pub fn from_parameters(
+        weights: Array2<T>,
+        bias: Array1<T>,
+        activation: Activation,
+    ) -> Result<Self> {
+        if bias.len() != weights.ncols() {
+            return Err(Error::Shape {
+                op: "dense layer".into(),
+                left: weights.shape().to_vec(),
+                right: bias.shape().to_vec(),
+                detail: format!(
+                    "the bias needs one entry per unit: {} entries, found {}",
+                    weights.ncols(),
+                    bias.len()
+                ),
+            });
+        }
+        Ok(Dense {
+            weights,
+            bias,
+            activation,
+            cache: None,
+        })
+    }
+
+    /// Number of inputs, n_in.
+    pub fn inputs(&self) -> usize {
+        self.weights.nrows()
+    }
+
+    /// Number of units, n_out.
+    pub fn units(&self) -> usize {
+        self.weights.ncols()
+    }
+
+    /// Number of parameters: `n_in · n_out + n_out`.
+    pub fn parameter_count(&self) -> usize {
+        self.weights.len() + self.bias.len()
+    }
+
+    /// `Z = X W + b`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `X` does not have n_in columns.
+    pub fn weighted_sum(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+        let mut z = matmul_named("X", x, "W", &self.weights.view())?;
+        z += &self.bias;
+        Ok(z)
+    }
+
+    /// `A = f(X W + b)` without keeping anything (inference).
+    ///
+    /// # Errors
+    /// As [`Dense::weighted_sum`].
+    pub fn predict(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+        let mut z = self.weighted_sum(x)?;
+        self.activation.forward_inplace(&mut z);
+        Ok(z)
+    }
+
+    /// `A = f(X W + b)`, keeping `X`, `Z` and `A` for [`Dense::backward`].
+    ///
+    /// # Errors
+    /// As [`Dense::weighted_sum`].
+    pub fn forward(&mut self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+        let z = self.weighted_sum(x)?;
+        let a = self.activation.forward(&z.view());
+        self.cache = Some(Cache {
+            input: x.to_owned(),
+            z,
+            a: a.clone(),
+        });
+        Ok(a)
+    }
+
+    /// From `dA = ∂L/∂A`: `dZ = dA ⊙ f'(Z)`, then [`Dense::backward_from_z`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if no forward pass was run, [`Error::Shape`]
+    /// if `dA` does not have the output's shape.
+    pub fn backward(&self, d_a: &ArrayView2<T>) -> Result<Gradients<T>> {
+        let cache = self.cache_or_error()?;
+        let d_z = self
+            .activation
+            .backward(d_a, &cache.z.view(), &cache.a.view())?;
+        self.backward_from_z(&d_z.view())
+    }
+
+    /// From `dZ = ∂L/∂Z`: `dW = Xᵀ dZ`, `db = Σ_rows dZ`, `dX = dZ Wᵀ`.
+    ///
+    /// Use it when the loss gives `dZ` directly, as the fused softmax +
+    /// cross-entropy gradient `(A − Y)/m` does.
+    ///
+    /// # Errors
+    /// As [`Dense::backward`].
+    pub fn backward_from_z(&self, d_z: &ArrayView2<T>) -> Result<Gradients<T>> {
+        let cache = self.cache_or_error()?;
+        if d_z.dim() != cache.z.dim() {
+            return Err(Error::Shape {
+                op: "dense backward".into(),
+                left: d_z.shape().to_vec(),
+                right: cache.z.shape().to_vec(),
+                detail: "dZ must have the shape of the layer's output Z".into(),
+            });
+        }
+        Ok(Gradients {
+            d_weights: matmul_named("Xᵀ", &cache.input.t(), "dZ", d_z)?,
+            d_bias: d_z.sum_axis(Axis(0)),
+            d_input: matmul_named("dZ", d_z, "Wᵀ", &self.weights.t())?,
+        })
+    }
+
+    fn cache_or_error(&self) -> Result<&Cache<T>> {
+        self.cache.as_ref().ok_or_else(|| Error::InvalidArgument {
+            what: "dense backward".into(),
+            expected: "a forward pass first (Dense::forward keeps X, Z and A)".into(),
+            found: "no stored forward pass".into(),
+        })
+    }
+}

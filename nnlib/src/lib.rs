@@ -49,5 +49,7 @@ pub use scalar::Scalar;
 pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::scalar::Scalar;
-    pub use ndarray::{Array, Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s};
+    pub use ndarray::{
+        Array, Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s,
+    };
 }

@@ -1,1 +1,242 @@
-//! (filled in below)
+//! A multi-layer perceptron: dense layers in a row, trained with a loss.
+//!
+//! ```
+//! use nnlib::{activation::Activation::*, init::Init, loss::Loss, mlp::Mlp};
+//! // lesson 03's network: 64 inputs, 64 sigmoid units, 10 softmax outputs
+//! let net = Mlp::<f64>::new(&[64, 64, 10], &[Sigmoid, Softmax], Loss::CategoricalCrossEntropy,
+//!                           Init::Randn { scale: 1.0 }, 42).unwrap();
+//! // 64·64 + 64 weights and biases in the hidden layer, 64·10 + 10 in the output layer
+//! assert_eq!(net.parameter_count(), 4810);
+//! ```
+
+use std::fmt;
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::activation::Activation;
+use crate::init::{Init, rng};
+use crate::layer::{Dense, Gradients};
+use crate::loss::{Loss, softmax_cross_entropy_gradient};
+use crate::optim::{Optimizer, Param};
+use crate::{Error, Result, Scalar};
+
+/// A stack of [`Dense`] layers and the loss they are trained with.
+#[derive(Debug, Clone)]
+pub struct Mlp<T> {
+    /// The layers, input side first.
+    pub layers: Vec<Dense<T>>,
+    /// The training loss.
+    pub loss: Loss,
+}
+
+impl<T: Scalar> Mlp<T> {
+    /// A network with layer sizes `sizes = [n_in, n_hidden..., n_out]`, one
+    /// activation per layer, weights drawn by `init` from a generator seeded
+    /// with `seed` (layer by layer, input side first), zero biases.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] unless there are at least two sizes, all
+    /// positive, and exactly one activation per layer.
+    pub fn new(
+        sizes: &[usize],
+        activations: &[Activation],
+        loss: Loss,
+        init: Init,
+        seed: u64,
+    ) -> Result<Self> {
+        if sizes.len() < 2 || sizes.contains(&0) || activations.len() != sizes.len() - 1 {
+            return Err(Error::InvalidArgument {
+                what: "Mlp::new layer sizes and activations".into(),
+                expected:
+                    "at least two positive sizes and one activation per layer (sizes.len() − 1)"
+                        .into(),
+                found: format!("sizes {sizes:?} and {} activations", activations.len()),
+            });
+        }
+        let mut rng = rng(seed);
+        let layers = sizes
+            .windows(2)
+            .zip(activations)
+            .map(|(w, &f)| Dense::new(w[0], w[1], f, init, &mut rng))
+            .collect::<Result<_>>()?;
+        Ok(Mlp { layers, loss })
+    }
+
+    /// The total number of weights and biases.
+    pub fn parameter_count(&self) -> usize {
+        self.layers.iter().map(Dense::parameter_count).sum()
+    }
+
+    /// The network's output for `X` (one sample per row), keeping nothing.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `X` does not have as many columns as the network has inputs.
+    pub fn predict(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+        let mut a = x.to_owned();
+        for layer in &self.layers {
+            a = layer.predict(&a.view())?;
+        }
+        Ok(a)
+    }
+
+    /// The forward pass, keeping every layer's values for [`Mlp::backward`].
+    ///
+    /// # Errors
+    /// As [`Mlp::predict`].
+    pub fn forward(&mut self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+        let mut a = x.to_owned();
+        for layer in &mut self.layers {
+            a = layer.forward(&a.view())?;
+        }
+        Ok(a)
+    }
+
+    /// The backward pass after [`Mlp::forward`]: the gradients of the loss
+    /// with respect to every layer's parameters, input side first.
+    ///
+    /// The output layer starts from `dA = ∂L/∂A`, except for two pairs whose
+    /// product simplifies: softmax with categorical cross-entropy, and sigmoid
+    /// with binary cross-entropy, both start from `dZ = (A − Y) / n` (n = m for
+    /// the first, the number of elements for the second).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `Y` does not have the output's shape;
+    /// [`Error::InvalidArgument`] if no forward pass was run.
+    pub fn backward(&self, y: &ArrayView2<T>) -> Result<Vec<Gradients<T>>> {
+        let last = self.layers.last().ok_or_else(empty_network)?;
+        let a = &last
+            .cache
+            .as_ref()
+            .ok_or_else(|| Error::InvalidArgument {
+                what: "Mlp::backward".into(),
+                expected: "a forward pass first".into(),
+                found: "no stored forward pass".into(),
+            })?
+            .a;
+        let mut grads = Vec::with_capacity(self.layers.len());
+        let mut g = match (last.activation, self.loss) {
+            (Activation::Softmax, Loss::CategoricalCrossEntropy) => {
+                last.backward_from_z(&softmax_cross_entropy_gradient(&a.view(), y)?.view())?
+            }
+            (Activation::Sigmoid, Loss::BinaryCrossEntropy) => {
+                let d_z = softmax_cross_entropy_gradient(&a.view(), y)? / T::cast(a.ncols() as f64);
+                last.backward_from_z(&d_z.view())?
+            }
+            (_, loss) => last.backward(&loss.gradient(&a.view(), y)?.view())?,
+        };
+        for layer in self.layers.iter().rev().skip(1) {
+            let next = layer.backward(&g.d_input.view())?;
+            grads.push(g);
+            g = next;
+        }
+        grads.push(g);
+        grads.reverse();
+        Ok(grads)
+    }
+
+    /// Forward and backward on one batch: the loss (before any update) and
+    /// the gradients.
+    ///
+    /// # Errors
+    /// As [`Mlp::forward`] and [`Mlp::backward`].
+    pub fn loss_and_gradients(
+        &mut self,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+    ) -> Result<(T, Vec<Gradients<T>>)> {
+        let a = self.forward(x)?;
+        let loss = self.loss.value(&a.view(), y)?;
+        Ok((loss, self.backward(y)?))
+    }
+
+    /// Hands every parameter and its gradient to `optimizer`, in the order
+    /// `W1, b1, W2, b2, ...`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the gradients do not match the layers.
+    pub fn apply_gradients(
+        &mut self,
+        grads: &[Gradients<T>],
+        optimizer: &mut dyn Optimizer<T>,
+    ) -> Result<()> {
+        if grads.len() != self.layers.len() {
+            return Err(Error::InvalidArgument {
+                what: "Mlp::apply_gradients".into(),
+                expected: format!("one set of gradients per layer ({})", self.layers.len()),
+                found: grads.len().to_string(),
+            });
+        }
+        let mut params: Vec<Param<'_, T>> = Vec::with_capacity(2 * grads.len());
+        for (layer, g) in self.layers.iter_mut().zip(grads) {
+            params.push(Param {
+                value: layer.weights.view_mut().into_dyn(),
+                grad: g.d_weights.view().into_dyn(),
+            });
+            params.push(Param {
+                value: layer.bias.view_mut().into_dyn(),
+                grad: g.d_bias.view().into_dyn(),
+            });
+        }
+        optimizer.step(&mut params)
+    }
+
+    /// One training step on a batch: forward, backward, update. Returns the
+    /// batch's loss before the update and the network's output for the batch.
+    ///
+    /// # Errors
+    /// As [`Mlp::loss_and_gradients`] and [`Mlp::apply_gradients`].
+    pub fn train_step(
+        &mut self,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+        optimizer: &mut dyn Optimizer<T>,
+    ) -> Result<(T, Array2<T>)> {
+        let (loss, grads) = self.loss_and_gradients(x, y)?;
+        let output = self
+            .layers
+            .last()
+            .and_then(|l| l.cache.as_ref())
+            .map(|c| c.a.clone())
+            .ok_or_else(empty_network)?;
+        self.apply_gradients(&grads, optimizer)?;
+        Ok((loss, output))
+    }
+}
+
+fn empty_network() -> Error {
+    Error::InvalidArgument {
+        what: "Mlp".into(),
+        expected: "at least one layer".into(),
+        found: "none".into(),
+    }
+}
+
+impl<T: Scalar> fmt::Display for Mlp<T> {
+    /// A summary table: one line per layer with its shape, activation and
+    /// parameter count, then the total.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<8} {:>14} {:<16} {:>10}",
+            "layer", "weights", "activation", "parameters"
+        )?;
+        for (i, l) in self.layers.iter().enumerate() {
+            let shape = format!("{}x{}", l.inputs(), l.units());
+            writeln!(
+                f,
+                "{:<8} {:>14} {:<16} {:>10}",
+                format!("dense {}", i + 1),
+                shape,
+                l.activation.name(),
+                l.parameter_count()
+            )?;
+        }
+        write!(
+            f,
+            "total parameters: {} ({}, loss {})",
+            self.parameter_count(),
+            T::NAME,
+            self.loss.name()
+        )
+    }
+}
