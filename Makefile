@@ -1,0 +1,54 @@
+# The course's commands. `make lab` sets everything up and opens the lessons;
+# `make test` checks the math and the notebooks.
+
+SHELL := /bin/bash
+EVCXR_VERSION := 0.22.0
+VENV ?= .venv
+PYTHON ?= python3
+
+.PHONY: lab setup toolchain venv kernel data test refresh snapshots bench clean-venv
+
+## Open the lessons in JupyterLab (sets up whatever is missing first).
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+## Install the toolchain component, the Python environment, the kernel and the datasets.
+setup: toolchain venv kernel data
+
+## The pinned Rust toolchain with rust-src (evcxr needs it to infer variable types).
+toolchain:
+	@rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+	@rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+
+## A virtual environment with JupyterLab and the notebook client, pinned.
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+## The evcxr Jupyter kernel, at the version the tests' evcxr library is pinned to.
+kernel: toolchain
+	@cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):" \
+	  || cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION)
+	@evcxr_jupyter --install >/dev/null
+
+## The datasets, verified by checksum (set NNLIB_DATA_MIRROR=DIR to copy from a local mirror).
+data:
+	data-scripts/fetch
+
+## Every test: the math of nnlib, the dataset loaders, and every notebook at test scale.
+test: toolchain data
+	cargo test --workspace
+
+## Re-execute notebooks at full size and store their outputs (NB=03 for one notebook).
+refresh: toolchain data
+	cargo run --release -p course-tests --bin refresh -- $(NB) --scale full
+
+## Re-execute notebooks at test scale and store the snapshots under tests/snapshots.
+snapshots: toolchain data
+	cargo run --release -p course-tests --bin refresh -- $(NB) --scale test
+
+## nnlib against numpy and PyTorch on the lessons' workloads.
+bench: toolchain data
+	bench/compare
