@@ -47,8 +47,20 @@ pub use scalar::Scalar;
 
 /// One `use nnlib::prelude::*;` for notebooks.
 pub mod prelude {
+    pub use crate::activation::{self, Activation};
+    pub use crate::check::{self, check_mlp_gradients, check_softmax_jacobian};
+    pub use crate::data::{self, MinMaxScaler, accuracy, argmax_rows, one_hot, train_test_split};
+    pub use crate::dropout::{Dropout, Mode};
     pub use crate::error::{Error, Result};
+    pub use crate::init::{self, Init, rng};
+    pub use crate::layer::Dense;
+    pub use crate::linalg::{matmul, matmul_named};
+    pub use crate::loss::{self, Loss};
+    pub use crate::mlp::Mlp;
+    pub use crate::optim::{Adam, Momentum, Optimizer, Sgd};
     pub use crate::scalar::Scalar;
+    pub use crate::symbolic::{Dual, Expr, derivative};
+    pub use crate::train::{History, Seconds, Trainer};
     pub use ndarray::{
         Array, Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s,
     };
