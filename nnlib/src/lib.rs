@@ -50,4 +50,5 @@ pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::scalar::Scalar;
     pub use ndarray::{Array, Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s};
+    pub use crate::{display::Table, plot::{Colormap, ConfusionMatrix, Figure, FunctionPlot, Heatmap, Image, ImageGrid, LineChart, ProbabilityBars, Subplots, WeightTiles}};
 }
