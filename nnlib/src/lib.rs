@@ -50,6 +50,7 @@ pub mod prelude {
     pub use crate::activation::{self, Activation};
     pub use crate::check::{self, check_mlp_gradients, check_softmax_jacobian};
     pub use crate::data::{self, MinMaxScaler, accuracy, argmax_rows, one_hot, train_test_split};
+    pub use crate::display::Table;
     pub use crate::dropout::{Dropout, Mode};
     pub use crate::error::{Error, Result};
     pub use crate::init::{self, Init, rng};
@@ -58,6 +59,10 @@ pub mod prelude {
     pub use crate::loss::{self, Loss};
     pub use crate::mlp::Mlp;
     pub use crate::optim::{Adam, Momentum, Optimizer, Sgd};
+    pub use crate::plot::{
+        Colormap, ConfusionMatrix, Figure, FunctionPlot, Heatmap, Image, ImageGrid, LineChart,
+        ProbabilityBars, Subplots, WeightTiles,
+    };
     pub use crate::scalar::Scalar;
     pub use crate::symbolic::{Dual, Expr, derivative};
     pub use crate::train::{History, Seconds, Trainer};
