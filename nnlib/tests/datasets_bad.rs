@@ -39,7 +39,12 @@ fn idx_labels(labels: &[u8]) -> Vec<u8> {
 /// Unpacks a format error, failing the test for any other result.
 fn format_err<T: std::fmt::Debug>(r: Result<T>) -> (PathBuf, Location, String, String) {
     match r {
-        Err(Error::Format { path, location, expected, found }) => (path, location, expected, found),
+        Err(Error::Format {
+            path,
+            location,
+            expected,
+            found,
+        }) => (path, location, expected, found),
         other => panic!("expected a format error, got {other:?}"),
     }
 }
@@ -81,19 +86,31 @@ fn wrong_magic_is_reported_at_offset_zero() {
     assert!(expected.contains("0x00000803"), "{expected}");
     assert_eq!(found, "0x00000804");
     // Labels given where images are expected.
-    let (_, _, _, found) = format_err(datasets::parse_idx_images(&idx_labels(&[1]), Path::new("x")));
+    let (_, _, _, found) = format_err(datasets::parse_idx_images(
+        &idx_labels(&[1]),
+        Path::new("x"),
+    ));
     assert_eq!(found, "0x00000801");
     // Not IDX at all, and too short to hold a magic number.
-    assert!(format_err(datasets::parse_idx(b"PK\x03\x04", Path::new("x"))).3.contains("0x504b0304"));
-    assert_eq!(format_err(datasets::parse_idx(b"\0\0", Path::new("x"))).1, Location::Offset(0));
+    assert!(
+        format_err(datasets::parse_idx(b"PK\x03\x04", Path::new("x")))
+            .3
+            .contains("0x504b0304")
+    );
+    assert_eq!(
+        format_err(datasets::parse_idx(b"\0\0", Path::new("x"))).1,
+        Location::Offset(0)
+    );
 }
 
 #[test]
 fn dimensions_that_disagree_with_the_length() {
     let path = Path::new("images.idx");
     for data_len in [2 * 784, 3 * 784 + 1] {
-        let (p, loc, expected, found) =
-            format_err(datasets::parse_idx_images(&idx_images(3, 28, 28, data_len), path));
+        let (p, loc, expected, found) = format_err(datasets::parse_idx_images(
+            &idx_images(3, 28, 28, data_len),
+            path,
+        ));
         assert_eq!((p.as_path(), loc), (path, Location::File));
         assert!(expected.starts_with("2352 data bytes"), "{expected}");
         assert_eq!(found, format!("{data_len} data bytes"));
@@ -122,8 +139,10 @@ fn label_count_must_match_image_count() {
 
 #[test]
 fn label_outside_0_to_9() {
-    let (_, loc, expected, found) =
-        format_err(datasets::parse_idx_labels(&idx_labels(&[3, 10, 2]), Path::new("l")));
+    let (_, loc, expected, found) = format_err(datasets::parse_idx_labels(
+        &idx_labels(&[3, 10, 2]),
+        Path::new("l"),
+    ));
     assert_eq!(loc, Location::Offset(9));
     assert_eq!(expected, "a label 0..9");
     assert!(found.starts_with("10 "), "{found}");
@@ -133,9 +152,16 @@ fn label_outside_0_to_9() {
 fn mnist_from_rejects_images_that_are_not_28x28() {
     let dir = temp_dir("not28");
     for split in ["train", "t10k"] {
-        std::fs::write(dir.join(format!("{split}-images-idx3-ubyte.gz")), gz(&idx_images(2, 27, 28, 2 * 27 * 28)))
-            .unwrap();
-        std::fs::write(dir.join(format!("{split}-labels-idx1-ubyte.gz")), gz(&idx_labels(&[0, 1]))).unwrap();
+        std::fs::write(
+            dir.join(format!("{split}-images-idx3-ubyte.gz")),
+            gz(&idx_images(2, 27, 28, 2 * 27 * 28)),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("{split}-labels-idx1-ubyte.gz")),
+            gz(&idx_labels(&[0, 1])),
+        )
+        .unwrap();
     }
     let (_, _, expected, found) = format_err(datasets::mnist_from(&dir));
     assert!(expected.contains("28x28"), "{expected}");
@@ -161,23 +187,41 @@ fn cifar_batch_layout_and_errors() {
     assert_eq!(s.images.shape(), &[2, 32, 32, 3]);
     assert_eq!(s.labels.to_vec(), [3, 9]);
     // Pixel (row 1, column 2) is plane index 34: RGB interleaved per pixel.
-    assert_eq!(s.images.slice(ndarray::s![1, 1, 2, ..]).to_vec(), [1, 134, 7]);
-    let (_, loc, expected, found) = format_err(datasets::parse_cifar_batch(&[0; 3073 * 2 + 5], Path::new("b")));
+    assert_eq!(
+        s.images.slice(ndarray::s![1, 1, 2, ..]).to_vec(),
+        [1, 134, 7]
+    );
+    let (_, loc, expected, found) = format_err(datasets::parse_cifar_batch(
+        &[0; 3073 * 2 + 5],
+        Path::new("b"),
+    ));
     assert_eq!(loc, Location::File);
     assert!(expected.contains("3,073-byte records"), "{expected}");
     assert_eq!(found, "6151 bytes (2 records and 5 bytes over)");
     format_err(datasets::parse_cifar_batch(&[], Path::new("b")));
-    let (_, loc, _, found) = format_err(datasets::parse_cifar_batch(&cifar_batch(&[1, 2, 12]), Path::new("b")));
+    let (_, loc, _, found) = format_err(datasets::parse_cifar_batch(
+        &cifar_batch(&[1, 2, 12]),
+        Path::new("b"),
+    ));
     assert_eq!(loc, Location::Offset(2 * 3073));
     assert!(found.starts_with("12 "), "{found}");
 }
 
-const BATCHES: [&str; 6] =
-    ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
+const BATCHES: [&str; 6] = [
+    "data_batch_1.bin",
+    "data_batch_2.bin",
+    "data_batch_3.bin",
+    "data_batch_4.bin",
+    "data_batch_5.bin",
+    "test_batch.bin",
+];
 
 fn write_archive(path: &Path, members: &[(&str, Vec<u8>)]) {
     let file = std::fs::File::create(path).unwrap();
-    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(file, flate2::Compression::fast()));
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        file,
+        flate2::Compression::fast(),
+    ));
     for (name, data) in members {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
@@ -199,7 +243,10 @@ fn cifar_binary_folder_and_archive_agree() {
         std::fs::write(batches_dir.join(name), &data).unwrap();
         members.push((format!("cifar-10-batches-bin/{name}"), data));
     }
-    let members: Vec<(&str, Vec<u8>)> = members.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
+    let members: Vec<(&str, Vec<u8>)> = members
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.clone()))
+        .collect();
     let archive_dir = dir.join("archive");
     std::fs::create_dir_all(&archive_dir).unwrap();
     write_archive(&archive_dir.join("cifar-10-binary.tar.gz"), &members);
@@ -217,20 +264,33 @@ fn cifar_binary_folder_and_archive_agree() {
     assert_eq!(found, "no such member");
     write_archive(&archive_dir.join("cifar-10-binary.tar.gz"), &members);
     let whole = std::fs::read(archive_dir.join("cifar-10-binary.tar.gz")).unwrap();
-    std::fs::write(archive_dir.join("cifar-10-binary.tar.gz"), &whole[..whole.len() / 2]).unwrap();
+    std::fs::write(
+        archive_dir.join("cifar-10-binary.tar.gz"),
+        &whole[..whole.len() / 2],
+    )
+    .unwrap();
     let (p, ..) = format_err(datasets::cifar10_from(&archive_dir));
-    assert!(p.starts_with(archive_dir.join("cifar-10-binary.tar.gz")), "{}", p.display());
+    assert!(
+        p.starts_with(archive_dir.join("cifar-10-binary.tar.gz")),
+        "{}",
+        p.display()
+    );
     // A bad batch in an archive is named archive/member.
     let mut bad = members.clone();
     bad[2].1.push(0);
     write_archive(&archive_dir.join("cifar-10-binary.tar.gz"), &bad);
     let (p, ..) = format_err(datasets::cifar10_from(&archive_dir));
-    assert!(p.ends_with("cifar-10-binary.tar.gz/cifar-10-batches-bin/data_batch_3.bin"), "{}", p.display());
+    assert!(
+        p.ends_with("cifar-10-binary.tar.gz/cifar-10-batches-bin/data_batch_3.bin"),
+        "{}",
+        p.display()
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn write_image(path: &Path, w: u32, h: u32, shade: u8) {
-    let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([shade, (x * 8) as u8, 255 - shade]));
+    let img =
+        image::RgbImage::from_fn(w, h, |x, _| image::Rgb([shade, (x * 8) as u8, 255 - shade]));
     img.save(path).unwrap();
 }
 
@@ -242,7 +302,12 @@ fn image_folder(dir: &Path, per_class: usize, ext: &str) {
             std::fs::create_dir_all(&folder).unwrap();
             // Written in reverse so the directory order is not the sorted order.
             for i in (0..per_class).rev() {
-                write_image(&folder.join(format!("{i:04}.{ext}")), 32, 32, (c * 20 + i) as u8);
+                write_image(
+                    &folder.join(format!("{i:04}.{ext}")),
+                    32,
+                    32,
+                    (c * 20 + i) as u8,
+                );
             }
         }
     }
@@ -252,7 +317,11 @@ fn image_folder(dir: &Path, per_class: usize, ext: &str) {
 fn cifar_image_folder_png_is_exact_and_ordered() {
     let dir = temp_dir("png");
     image_folder(&dir, 3, "png");
-    std::fs::write(dir.join("train").join("cat").join("notes.txt"), "not an image").unwrap();
+    std::fs::write(
+        dir.join("train").join("cat").join("notes.txt"),
+        "not an image",
+    )
+    .unwrap();
     let ds = datasets::cifar10_from(&dir).unwrap();
     assert_eq!(ds.form, CifarForm::Png);
     assert_eq!(ds.to_string(), "CIFAR-10 (PNG)");
@@ -261,7 +330,10 @@ fn cifar_image_folder_png_is_exact_and_ordered() {
     for (n, (c, i)) in [(0, (0, 0)), (7, (2, 1)), (29, (9, 2))] {
         assert_eq!(ds.train.labels[n], c as u8);
         let shade = (c * 20 + i) as u8;
-        assert_eq!(ds.train.images.slice(ndarray::s![n, 5, 3, ..]).to_vec(), [shade, 24, 255 - shade]);
+        assert_eq!(
+            ds.train.images.slice(ndarray::s![n, 5, 3, ..]).to_vec(),
+            [shade, 24, 255 - shade]
+        );
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -284,7 +356,10 @@ fn cifar_image_folder_errors() {
     // A wrong-sized one.
     write_image(&bad, 31, 32, 0);
     let (p, _, expected, found) = format_err(datasets::cifar10_from_images(&dir));
-    assert_eq!((p, expected.as_str(), found.as_str()), (bad.clone(), "a 32x32 image", "31x32"));
+    assert_eq!(
+        (p, expected.as_str(), found.as_str()),
+        (bad.clone(), "a 32x32 image", "31x32")
+    );
     write_image(&bad, 32, 32, 0);
     // A missing class folder.
     let dog = dir.join("test").join("dog");
@@ -327,17 +402,29 @@ fn mnist_csv_header_detection_and_errors() {
     assert!(!r.has_header());
     assert_eq!(r.data.images.shape(), &[2, 28, 28]);
     // A row with the wrong number of fields.
-    std::fs::write(&path, format!("{}\n{}\n{}\n", rows[0], csv_row("1", 783, "0"), rows[1])).unwrap();
+    std::fs::write(
+        &path,
+        format!("{}\n{}\n{}\n", rows[0], csv_row("1", 783, "0"), rows[1]),
+    )
+    .unwrap();
     let (p, loc, expected, found) = format_err(datasets::read_mnist_csv(&path));
     assert_eq!((p, loc), (path.clone(), Location::Line(2)));
     assert!(expected.starts_with("785 fields"), "{expected}");
     assert_eq!(found, "784 fields");
     // Values out of range, and a header of the wrong width.
-    std::fs::write(&path, format!("{}\n{}\n", rows[0], csv_row("1", 784, "256"))).unwrap();
+    std::fs::write(
+        &path,
+        format!("{}\n{}\n", rows[0], csv_row("1", 784, "256")),
+    )
+    .unwrap();
     let (_, loc, _, found) = format_err(datasets::read_mnist_csv(&path));
     assert_eq!((loc, found.as_str()), (Location::Line(2), "\"256\""));
     std::fs::write(&path, format!("{}\n", csv_row("10", 784, "0"))).unwrap();
-    assert!(format_err(datasets::read_mnist_csv(&path)).2.contains("label"));
+    assert!(
+        format_err(datasets::read_mnist_csv(&path))
+            .2
+            .contains("label")
+    );
     std::fs::write(&path, "label,a,b\n1,2,3\n").unwrap();
     assert_eq!(format_err(datasets::read_mnist_csv(&path)).3, "3 fields");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -348,12 +435,20 @@ fn digits_csv_good_and_bad() {
     let dir = temp_dir("digits");
     let path = dir.join("digits.csv.gz");
     let row = |label: u8, v: &str| format!("{},{label}", vec![v; 64].join(","));
-    std::fs::write(&path, gz(format!("{}\n{}\n", row(4, "16"), row(0, "0")).as_bytes())).unwrap();
+    std::fs::write(
+        &path,
+        gz(format!("{}\n{}\n", row(4, "16"), row(0, "0")).as_bytes()),
+    )
+    .unwrap();
     let d = datasets::digits_from(&path).unwrap();
     assert_eq!(d.images.shape(), &[2, 8, 8]);
     assert_eq!(d.labels.to_vec(), [4, 0]);
     assert_eq!(d.images[[0, 7, 7]], 16);
-    std::fs::write(&path, gz(format!("{}\n{}\n", row(4, "16"), row(0, "17")).as_bytes())).unwrap();
+    std::fs::write(
+        &path,
+        gz(format!("{}\n{}\n", row(4, "16"), row(0, "17")).as_bytes()),
+    )
+    .unwrap();
     let (_, loc, expected, _) = format_err(datasets::digits_from(&path));
     assert_eq!(loc, Location::Line(2));
     assert!(expected.contains("0..=16"), "{expected}");
@@ -366,8 +461,11 @@ fn digits_csv_good_and_bad() {
 
 #[test]
 fn error_messages_name_file_expected_and_found() {
-    let e = datasets::parse_idx_labels(&idx_labels(&[1, 11]), Path::new("data/mnist/t10k-labels-idx1-ubyte.gz"))
-        .unwrap_err();
+    let e = datasets::parse_idx_labels(
+        &idx_labels(&[1, 11]),
+        Path::new("data/mnist/t10k-labels-idx1-ubyte.gz"),
+    )
+    .unwrap_err();
     assert_eq!(
         e.to_string(),
         "data/mnist/t10k-labels-idx1-ubyte.gz at byte offset 9: expected a label 0..9, found 11 (label of sample 1)"
@@ -377,10 +475,21 @@ fn error_messages_name_file_expected_and_found() {
 #[test]
 fn helpers_reject_what_they_cannot_handle() {
     let zero_d = ndarray::arr0(3u8);
-    assert!(matches!(datasets::flatten(&zero_d), Err(Error::InvalidArgument { .. })));
+    assert!(matches!(
+        datasets::flatten(&zero_d),
+        Err(Error::InvalidArgument { .. })
+    ));
     let v = ndarray::array![0u8, 8, 16];
     assert!(datasets::to_unit_with_max::<f32, _, _>(&v, 0).is_err());
-    assert_eq!(datasets::to_unit_with_max::<f32, _, _>(&v, 16).unwrap().to_vec(), [0.0, 0.5, 1.0]);
+    assert_eq!(
+        datasets::to_unit_with_max::<f32, _, _>(&v, 16)
+            .unwrap()
+            .to_vec(),
+        [0.0, 0.5, 1.0]
+    );
     assert_eq!(datasets::flatten(&v).unwrap().dim(), (3, 1));
-    assert_eq!(datasets::to_unit::<f64, _, _>(&ndarray::array![255u8, 51]).to_vec(), [1.0, 0.2]);
+    assert_eq!(
+        datasets::to_unit::<f64, _, _>(&ndarray::array![255u8, 51]).to_vec(),
+        [1.0, 0.2]
+    );
 }

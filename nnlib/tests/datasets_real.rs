@@ -57,9 +57,16 @@ fn data_dir_is_the_env_var_or_the_repository_data_folder() {
     match std::env::var_os("NNLIB_DATA_DIR") {
         Some(v) if !v.is_empty() => assert_eq!(dir, PathBuf::from(v)),
         _ => {
-            let expected = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("data");
+            let expected = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap()
+                .join("data");
             assert_eq!(dir, expected);
-            assert!(!dir.to_string_lossy().contains(".."), "not normalised: {}", dir.display());
+            assert!(
+                !dir.to_string_lossy().contains(".."),
+                "not normalised: {}",
+                dir.display()
+            );
         }
     }
 }
@@ -76,8 +83,16 @@ fn mnist_counts_shapes_histograms_and_pixels() {
     assert_eq!(ds.name, "MNIST");
     assert_eq!(ds.class_names[7], "7");
     // The published class counts of MNIST's training and test sets.
-    check_split(&ds.train, 60_000, [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
-    check_split(&ds.test, 10_000, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+    check_split(
+        &ds.train,
+        60_000,
+        [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949],
+    );
+    check_split(
+        &ds.test,
+        10_000,
+        [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009],
+    );
     assert_eq!(sum3(&ds.train.images), 1_567_298_545);
     assert_eq!(sum3(&ds.test.images), 264_923_200);
     assert_eq!(ds.train.labels[0], 5);
@@ -88,7 +103,10 @@ fn mnist_counts_shapes_histograms_and_pixels() {
     assert_eq!(image_sum(ds.test.images.slice(s![0, .., ..])), 18_454);
     let row: Vec<u8> = ds.train.images.slice(s![0, 14, 13..18]).to_vec();
     assert_eq!(row, [81, 240, 253, 253, 119]);
-    assert_eq!(ds.to_string(), "MNIST: 60000 training and 10000 test images of 28x28");
+    assert_eq!(
+        ds.to_string(),
+        "MNIST: 60000 training and 10000 test images of 28x28"
+    );
 }
 
 #[test]
@@ -110,15 +128,22 @@ fn fashion_mnist_counts_shapes_histograms_and_pixels() {
 fn digits_counts_histogram_and_pixels() {
     let d = need("digits", datasets::digits());
     assert_eq!(d.images.shape(), &[1797, 8, 8]);
-    assert_eq!(d.label_counts(), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+    assert_eq!(
+        d.label_counts(),
+        [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    );
     assert_eq!(sum3(&d.images), 561_718);
     assert_eq!(image_sum(d.images.slice(s![0, .., ..])), 294);
     assert_eq!((d.labels[0], d.labels[1796]), (0, 8));
     assert_eq!(image_sum(d.images.slice(s![1796, .., ..])), 392);
     assert_eq!(d.images.iter().max(), Some(&16));
     // The first row of the first image, as in the CSV.
-    assert_eq!(d.images.slice(s![0, 0, ..]).to_vec(), [0, 0, 5, 13, 9, 1, 0, 0]);
-    let x = datasets::to_unit_with_max::<f64, _, _>(&d.images, datasets::Digits::MAX_PIXEL).unwrap();
+    assert_eq!(
+        d.images.slice(s![0, 0, ..]).to_vec(),
+        [0, 0, 5, 13, 9, 1, 0, 0]
+    );
+    let x =
+        datasets::to_unit_with_max::<f64, _, _>(&d.images, datasets::Digits::MAX_PIXEL).unwrap();
     assert_eq!(x[[0, 0, 3]], 13.0 / 16.0);
 }
 
@@ -139,13 +164,25 @@ fn cifar10_in_whichever_form_is_present() {
             // as decoded by libjpeg-turbo's djpeg: JPEG decoders may round the
             // colour conversion and chroma upsampling differently, so sums
             // agree to within a quarter grey level per value on average.
-            let first: Vec<u8> = ds.train.images.slice(s![0, 0, 0..2, ..]).iter().copied().collect();
+            let first: Vec<u8> = ds
+                .train
+                .images
+                .slice(s![0, 0, 0..2, ..])
+                .iter()
+                .copied()
+                .collect();
             assert_eq!(first, [200, 202, 197, 202, 204, 199]);
             assert_close(jpeg_sum(ds.train.images.slice(s![0, .., .., ..])), 456_420);
             assert_eq!(ds.train.labels[15_123], 3);
-            assert_close(jpeg_sum(ds.train.images.slice(s![15_123, .., .., ..])), 442_489);
+            assert_close(
+                jpeg_sum(ds.train.images.slice(s![15_123, .., .., ..])),
+                442_489,
+            );
             assert_eq!(ds.test.labels[9_999], 9);
-            assert_close(jpeg_sum(ds.test.images.slice(s![9_999, .., .., ..])), 384_887);
+            assert_close(
+                jpeg_sum(ds.test.images.slice(s![9_999, .., .., ..])),
+                384_887,
+            );
         }
         CifarForm::Binary => {
             assert_eq!(ds.to_string(), "CIFAR-10");
@@ -175,8 +212,15 @@ fn mnist_csv_round_trip_with_and_without_header() {
         let [train, test] = datasets::write_mnist_csv(&small, &dir, header).unwrap();
         assert_eq!(train.file_name().unwrap(), "mnist_train.csv");
         assert_eq!(test.file_name().unwrap(), "mnist_test.csv");
-        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names.len(), 2, "only the two CSV files, no temporary file: {names:?}");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names.len(),
+            2,
+            "only the two CSV files, no temporary file: {names:?}"
+        );
         let text = std::fs::read_to_string(&train).unwrap();
         let first = text.lines().next().unwrap();
         assert_eq!(first.split(',').count(), 785);
@@ -198,8 +242,12 @@ fn mnist_csv_round_trip_with_and_without_header() {
 fn helpers_scale_and_flatten_real_images() {
     let ds = need("MNIST", datasets::mnist());
     let x: Array2<f32> =
-        datasets::flatten(&datasets::to_unit::<f32, _, _>(&ds.test.images.slice(s![..10, .., ..])))
-            .unwrap();
+        datasets::flatten(&datasets::to_unit::<f32, _, _>(&ds.test.images.slice(s![
+            ..10,
+            ..,
+            ..
+        ])))
+        .unwrap();
     assert_eq!(x.dim(), (10, 784));
     assert_eq!(x[[0, 0]], 0.0);
     let flat_u8 = datasets::flatten(&ds.test.images).unwrap();
@@ -217,7 +265,9 @@ fn helpers_scale_and_flatten_real_images() {
 fn missing_files_say_how_to_fetch() {
     let dir = temp_dir("missing");
     let e = datasets::mnist_from(&dir).unwrap_err();
-    assert!(matches!(&e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound));
+    assert!(
+        matches!(&e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    );
     assert!(e.to_string().contains("data-scripts/fetch"), "{e}");
     let e = datasets::cifar10_from(&dir).unwrap_err();
     assert!(e.to_string().contains("data-scripts/fetch cifar-10"), "{e}");

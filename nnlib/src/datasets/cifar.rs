@@ -130,7 +130,12 @@ pub fn parse_cifar_batch(bytes: &[u8], path: &Path) -> Result<Split<Array4<u8>>>
             }
         });
     let images = Array4::from_shape_vec((n, 32, 32, 3), pixels).map_err(|e| {
-        format_error(path, Location::File, "pixel data of whole records", e.to_string())
+        format_error(
+            path,
+            Location::File,
+            "pixel data of whole records",
+            e.to_string(),
+        )
     })?;
     Ok(Split {
         images,
@@ -143,11 +148,20 @@ fn concat(batches: Vec<Split<Array4<u8>>>, source: &Path) -> Result<Split<Array4
     let views: Vec<_> = batches.iter().map(|b| b.images.view()).collect();
     let images = concatenate(Axis(0), &views).map_err(|e| Error::Shape {
         op: format!("CIFAR-10 batches of {}", source.display()),
-        left: batches.first().map(|b| b.images.shape().to_vec()).unwrap_or_default(),
-        right: batches.last().map(|b| b.images.shape().to_vec()).unwrap_or_default(),
+        left: batches
+            .first()
+            .map(|b| b.images.shape().to_vec())
+            .unwrap_or_default(),
+        right: batches
+            .last()
+            .map(|b| b.images.shape().to_vec())
+            .unwrap_or_default(),
         detail: e.to_string(),
     })?;
-    let labels: Vec<u8> = batches.iter().flat_map(|b| b.labels.iter().copied()).collect();
+    let labels: Vec<u8> = batches
+        .iter()
+        .flat_map(|b| b.labels.iter().copied())
+        .collect();
     Ok(Split {
         images,
         labels: Array1::from(labels),
@@ -156,9 +170,9 @@ fn concat(batches: Vec<Split<Array4<u8>>>, source: &Path) -> Result<Split<Array4
 
 /// Builds the dataset from the six parsed batches (five training, then test).
 fn from_batches(mut parsed: Vec<Split<Array4<u8>>>, source: &Path) -> Result<Cifar10> {
-    let test = parsed.pop().ok_or_else(|| {
-        format_error(source, Location::File, "six CIFAR-10 batches", "none")
-    })?;
+    let test = parsed
+        .pop()
+        .ok_or_else(|| format_error(source, Location::File, "six CIFAR-10 batches", "none"))?;
     let train = concat(parsed, source)?;
     Ok(Cifar10 {
         form: CifarForm::Binary,
@@ -198,7 +212,12 @@ pub fn cifar10_from_archive(archive: &Path) -> Result<Cifar10> {
     let gz = flate2::read::GzDecoder::new(BufReader::with_capacity(1 << 20, file));
     let mut tar = tar::Archive::new(gz);
     let corrupt = |e: std::io::Error| {
-        format_error(archive, Location::File, "a complete, readable tar.gz archive", e.to_string())
+        format_error(
+            archive,
+            Location::File,
+            "a complete, readable tar.gz archive",
+            e.to_string(),
+        )
     };
     let names: Vec<&str> = TRAIN_BATCHES.iter().copied().chain([TEST_BATCH]).collect();
     let mut found: Vec<Option<(PathBuf, Vec<u8>)>> = vec![None; names.len()];
@@ -298,7 +317,12 @@ fn list_split(dir: &Path, split: &str) -> Result<Vec<(PathBuf, u8, CifarForm)>> 
 fn decode_into(path: &Path, out: &mut [u8]) -> Result<()> {
     let bytes = read_file(path)?;
     let img = image::load_from_memory(&bytes).map_err(|e| {
-        format_error(path, Location::File, "a decodable JPEG or PNG image", e.to_string())
+        format_error(
+            path,
+            Location::File,
+            "a decodable JPEG or PNG image",
+            e.to_string(),
+        )
     })?;
     if img.width() != 32 || img.height() != 32 {
         return Err(format_error(
@@ -326,9 +350,8 @@ fn decode_split(files: &[(PathBuf, u8, CifarForm)], dir: &Path) -> Result<Split<
         return Err(e);
     }
     let labels: Vec<u8> = files.iter().map(|f| f.1).collect();
-    let images = Array4::from_shape_vec((files.len(), 32, 32, 3), pixels).map_err(|e| {
-        format_error(dir, Location::File, "32x32 RGB images", e.to_string())
-    })?;
+    let images = Array4::from_shape_vec((files.len(), 32, 32, 3), pixels)
+        .map_err(|e| format_error(dir, Location::File, "32x32 RGB images", e.to_string()))?;
     Ok(Split {
         images,
         labels: Array1::from(labels),

@@ -34,7 +34,11 @@ impl Digits {
 
 impl fmt::Display for Digits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "digits: {} images of 8x8, pixels 0..=16", self.labels.len())
+        write!(
+            f,
+            "digits: {} images of 8x8, pixels 0..=16",
+            self.labels.len()
+        )
     }
 }
 
@@ -50,7 +54,9 @@ fn parse_field(field: &[u8], max: u8) -> Option<u8> {
     if int.is_empty() || int.len() > 3 || !int.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let v = int.iter().fold(0u16, |acc, &b| acc * 10 + u16::from(b - b'0'));
+    let v = int
+        .iter()
+        .fold(0u16, |acc, &b| acc * 10 + u16::from(b - b'0'));
     (v <= u16::from(max)).then_some(v as u8)
 }
 
@@ -88,7 +94,11 @@ fn parse_rows<'a>(
             let is_label = if label_first { col == 0 } else { col == pixels };
             let limit = if is_label { 9 } else { max };
             let Some(v) = parse_field(field, limit) else {
-                let what = if is_label { "label".to_string() } else { "pixel".to_string() };
+                let what = if is_label {
+                    "label".to_string()
+                } else {
+                    "pixel".to_string()
+                };
                 return Err(format_error(
                     path,
                     Location::Line(line_no),
@@ -124,9 +134,8 @@ pub fn digits_from(path: &Path) -> Result<Digits> {
         "64 pixels 0..=16, then the label",
     )?;
     let n = labels.len();
-    let images = Array3::from_shape_vec((n, 8, 8), data).map_err(|e| {
-        format_error(path, Location::File, "64 pixels per row", e.to_string())
-    })?;
+    let images = Array3::from_shape_vec((n, 8, 8), data)
+        .map_err(|e| format_error(path, Location::File, "64 pixels per row", e.to_string()))?;
     Ok(Digits {
         images,
         labels: Array1::from(labels),
@@ -195,9 +204,8 @@ pub fn read_mnist_csv_bytes(text: &[u8], path: &Path) -> Result<MnistCsv> {
     }
     let (data, labels) = parse_rows(rows, path, 28 * 28, 255, true, "the label, then 784 pixels")?;
     let n = labels.len();
-    let images = Array3::from_shape_vec((n, 28, 28), data).map_err(|e| {
-        format_error(path, Location::File, "784 pixels per row", e.to_string())
-    })?;
+    let images = Array3::from_shape_vec((n, 28, 28), data)
+        .map_err(|e| format_error(path, Location::File, "784 pixels per row", e.to_string()))?;
     Ok(MnistCsv {
         data: Split {
             images,
@@ -220,7 +228,10 @@ pub fn read_mnist_csv(path: &Path) -> Result<MnistCsv> {
 /// Writes one split as CSV to `path`, through a temporary file renamed at the end.
 fn write_csv(split: &Split<Array3<u8>>, path: &Path, header: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);

@@ -83,7 +83,10 @@ pub fn parse_idx<'a>(bytes: &'a [u8], path: &Path) -> Result<(Vec<usize>, &'a [u
             path,
             Location::Offset(0),
             "an IDX magic number 0x000008DD (unsigned bytes, DD dimensions), e.g. 0x00000803 for images",
-            format!("0x{:08x}", u32::from_be_bytes([magic[0], magic[1], magic[2], magic[3]])),
+            format!(
+                "0x{:08x}",
+                u32::from_be_bytes([magic[0], magic[1], magic[2], magic[3]])
+            ),
         ));
     }
     let ndim = magic[3] as usize;
@@ -107,7 +110,11 @@ pub fn parse_idx<'a>(bytes: &'a [u8], path: &Path) -> Result<(Vec<usize>, &'a [u
         .iter()
         .fold(1u128, |acc, &d| acc.saturating_mul(u128::from(d)));
     if needed != data.len() as u128 {
-        let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" x ");
+        let shape = dims
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(" x ");
         return Err(format_error(
             path,
             Location::File,
@@ -142,11 +149,21 @@ fn expect_magic(bytes: &[u8], path: &Path, magic: u32, what: &str) -> Result<()>
 /// [`Error::Format`] for a wrong magic number, a short header, or dimensions
 /// that disagree with the file length.
 pub fn parse_idx_images(bytes: &[u8], path: &Path) -> Result<Array3<u8>> {
-    expect_magic(bytes, path, IMAGES_MAGIC, "images: unsigned bytes, 3 dimensions")?;
+    expect_magic(
+        bytes,
+        path,
+        IMAGES_MAGIC,
+        "images: unsigned bytes, 3 dimensions",
+    )?;
     let (dims, data) = parse_idx(bytes, path)?;
     let shape = (dims[0], dims[1], dims[2]);
     Array3::from_shape_vec(shape, data.to_vec()).map_err(|e| {
-        format_error(path, Location::File, "image data matching its dimensions", e.to_string())
+        format_error(
+            path,
+            Location::File,
+            "image data matching its dimensions",
+            e.to_string(),
+        )
     })
 }
 
@@ -156,7 +173,12 @@ pub fn parse_idx_images(bytes: &[u8], path: &Path) -> Result<Array3<u8>> {
 /// [`Error::Format`] for a wrong magic number, a count that disagrees with the
 /// file length, or a label outside 0..9 (with its offset).
 pub fn parse_idx_labels(bytes: &[u8], path: &Path) -> Result<Array1<u8>> {
-    expect_magic(bytes, path, LABELS_MAGIC, "labels: unsigned bytes, 1 dimension")?;
+    expect_magic(
+        bytes,
+        path,
+        LABELS_MAGIC,
+        "labels: unsigned bytes, 1 dimension",
+    )?;
     let (_, data) = parse_idx(bytes, path)?;
     check_labels(data, path, |i| Location::Offset(8 + i as u64))?;
     Ok(Array1::from(data.to_vec()))
@@ -175,7 +197,10 @@ pub fn load_idx_split(images: &Path, labels: &Path) -> Result<Split<Array3<u8>>>
     );
     let (images_arr, labels_arr) = (img?, lab?);
     if images_arr.shape()[0] != labels_arr.len() {
-        let name = images.file_name().unwrap_or(images.as_os_str()).to_string_lossy();
+        let name = images
+            .file_name()
+            .unwrap_or(images.as_os_str())
+            .to_string_lossy();
         return Err(format_error(
             labels,
             Location::File,
@@ -211,7 +236,10 @@ fn load_idx_dataset(
         },
     );
     let (train, test) = (train?, test?);
-    for (split, f) in [(&train, "train-images-idx3-ubyte.gz"), (&test, "t10k-images-idx3-ubyte.gz")] {
+    for (split, f) in [
+        (&train, "train-images-idx3-ubyte.gz"),
+        (&test, "t10k-images-idx3-ubyte.gz"),
+    ] {
         let s = split.images.shape();
         if s[1] != 28 || s[2] != 28 {
             return Err(format_error(

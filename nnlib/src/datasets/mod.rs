@@ -205,7 +205,9 @@ pub(crate) fn io_error(path: &Path, source: std::io::Error) -> Error {
     let source = if source.kind() == std::io::ErrorKind::NotFound {
         std::io::Error::new(
             source.kind(),
-            format!("{source}; run `data-scripts/fetch` to download the datasets into the data folder"),
+            format!(
+                "{source}; run `data-scripts/fetch` to download the datasets into the data folder"
+            ),
         )
     } else {
         source
@@ -247,7 +249,9 @@ pub fn decompress(bytes: Vec<u8>, path: &Path) -> Result<Vec<u8>> {
         Some(t) if t.len() == 4 => u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize,
         _ => 0,
     };
-    let cap = hint.min(MAX_SIZE_HINT).min(bytes.len().saturating_mul(1032));
+    let cap = hint
+        .min(MAX_SIZE_HINT)
+        .min(bytes.len().saturating_mul(1032));
     let mut out = Vec::with_capacity(cap);
     let mut decoder = flate2::read::GzDecoder::new(bytes.as_slice());
     match decoder.read_to_end(&mut out) {
@@ -284,6 +288,11 @@ pub(crate) fn check_labels(
 
 impl<I> fmt::Display for Split<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} samples, per class {:?}", self.len(), self.label_counts())
+        write!(
+            f,
+            "{} samples, per class {:?}",
+            self.len(),
+            self.label_counts()
+        )
     }
 }
