@@ -68,7 +68,7 @@ impl fmt::Display for IdxDataset {
 /// allocation. `path` names the file in errors.
 ///
 /// # Errors
-/// [`Error::Format`] with the offset and what was expected and found.
+/// [`Error::Format`](crate::Error::Format) with the offset and what was expected and found.
 pub fn parse_idx<'a>(bytes: &'a [u8], path: &Path) -> Result<(Vec<usize>, &'a [u8])> {
     let Some(magic) = bytes.get(..4) else {
         return Err(format_error(
@@ -146,7 +146,7 @@ fn expect_magic(bytes: &[u8], path: &Path, magic: u32, what: &str) -> Result<()>
 /// Parses an IDX image file (magic `0x00000803`) into `(N, rows, cols)` bytes.
 ///
 /// # Errors
-/// [`Error::Format`] for a wrong magic number, a short header, or dimensions
+/// [`Error::Format`](crate::Error::Format) for a wrong magic number, a short header, or dimensions
 /// that disagree with the file length.
 pub fn parse_idx_images(bytes: &[u8], path: &Path) -> Result<Array3<u8>> {
     expect_magic(
@@ -170,7 +170,7 @@ pub fn parse_idx_images(bytes: &[u8], path: &Path) -> Result<Array3<u8>> {
 /// Parses an IDX label file (magic `0x00000801`) into N labels, each 0..=9.
 ///
 /// # Errors
-/// [`Error::Format`] for a wrong magic number, a count that disagrees with the
+/// [`Error::Format`](crate::Error::Format) for a wrong magic number, a count that disagrees with the
 /// file length, or a label outside 0..9 (with its offset).
 pub fn parse_idx_labels(bytes: &[u8], path: &Path) -> Result<Array1<u8>> {
     expect_magic(
@@ -188,7 +188,7 @@ pub fn parse_idx_labels(bytes: &[u8], path: &Path) -> Result<Array1<u8>> {
 /// checking that both hold the same number of samples.
 ///
 /// # Errors
-/// [`Error::Io`] if a file cannot be read, [`Error::Format`] for bad contents
+/// [`Error::Io`](crate::Error::Io) if a file cannot be read, [`Error::Format`](crate::Error::Format) for bad contents
 /// or disagreeing counts.
 pub fn load_idx_split(images: &Path, labels: &Path) -> Result<Split<Array3<u8>>> {
     let (img, lab) = rayon::join(
@@ -263,7 +263,7 @@ fn load_idx_dataset(
 /// `t10k-labels-idx1-ubyte.gz`).
 ///
 /// # Errors
-/// [`Error::Io`] for a missing file, [`Error::Format`] for a bad one.
+/// [`Error::Io`](crate::Error::Io) for a missing file, [`Error::Format`](crate::Error::Format) for a bad one.
 pub fn mnist_from(dir: &Path) -> Result<IdxDataset> {
     load_idx_dataset(dir, "MNIST", &MNIST_CLASSES)
 }
@@ -280,7 +280,7 @@ pub fn mnist() -> Result<IdxDataset> {
 /// Loads Fashion-MNIST from `dir` (the same four file names as MNIST).
 ///
 /// # Errors
-/// [`Error::Io`] for a missing file, [`Error::Format`] for a bad one.
+/// [`Error::Io`](crate::Error::Io) for a missing file, [`Error::Format`](crate::Error::Format) for a bad one.
 pub fn fashion_mnist_from(dir: &Path) -> Result<IdxDataset> {
     load_idx_dataset(dir, "Fashion-MNIST", &FASHION_MNIST_CLASSES)
 }
