@@ -58,5 +58,10 @@ fn bench_datasets(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_datasets);
+criterion_group! {
+    name = benches;
+    // No HTML plots: they need system fonts, which a fresh machine may lack.
+    config = Criterion::default().without_plots();
+    targets = bench_datasets
+}
 criterion_main!(benches);
