@@ -1,6 +1,6 @@
 //! Preparing data: labels, splits, scaling and mini-batches.
 
-use ndarray::{Array1, Array2, ArrayBase, ArrayView2, AsArray, Axis, Data, Ix1, RemoveAxis};
+use ndarray::{Array1, Array2, ArrayBase, ArrayView2, AsArray, Axis, Data, Ix1, Ix2, RemoveAxis};
 use rand::seq::SliceRandom;
 
 use crate::init::rng;
@@ -45,7 +45,7 @@ pub fn one_hot<'a, T: Scalar, L: Label + std::fmt::Debug + 'a>(
 
 /// The index of the largest value of each row (the predicted class); the
 /// first one on ties, as numpy's `argmax`. NaN never wins.
-pub fn argmax_rows<T: Scalar>(a: &ArrayView2<T>) -> Array1<usize> {
+pub fn argmax_rows<T: Scalar, S: Data<Elem = T>>(a: &ArrayBase<S, Ix2>) -> Array1<usize> {
     a.map_axis(Axis(1), |row| {
         row.iter()
             .enumerate()
