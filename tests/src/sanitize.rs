@@ -14,6 +14,8 @@ use regex::Regex;
 /// | --- | --- | --- |
 /// | terminal colour codes | `\x1b[31m` | (removed) |
 /// | durations | `12.3 s`, `took 1.2ms`, `850 µs` | `<duration>` |
+/// | panic backtraces (evcxr runs cells with `RUST_BACKTRACE=1`) | `stack backtrace:` ... `note: Some details are omitted, ...` | `<backtrace>` |
+/// | thread ids of panics | `thread 'main' (2612) panicked` | `thread 'main' panicked` |
 /// | panic locations | `panicked at src/lib.rs:12:5` | `panicked at <location>` |
 /// | absolute paths | `/home/me/course/data/x.gz` | `<path>` |
 /// | addresses | `0x7ffd5a3c` | `<address>` |
@@ -23,6 +25,11 @@ pub const DEFAULT_SANITIZERS: &[(&str, &str)] = &[
         r"\b\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s?(?:ns|µs|us|ms|s|secs?|seconds?|mins?|minutes?)\b",
         "<duration>",
     ),
+    (
+        r"stack backtrace:\n(?s:.*?)note: Some details are omitted[^\n]*",
+        "<backtrace>",
+    ),
+    (r"thread '([^']*)' \(\d+\) panicked", "thread '$1' panicked"),
     (r"panicked at [^\s:]+:\d+:\d+", "panicked at <location>"),
     (r#"(^|[\s"'(\[=])/[^\s"'()\[\],;:]+"#, "${1}<path>"),
     (r"\b0x[0-9a-fA-F]{4,}\b", "<address>"),
@@ -62,10 +69,20 @@ mod tests {
         assert_eq!(sanitize("read /home/a/data/x.gz ok", &d), "read <path> ok");
         assert_eq!(sanitize("ptr 0x7ffd5a3c", &d), "ptr <address>");
         assert_eq!(
-            sanitize("thread '<unnamed>' panicked at src/lib.rs:139:5:\nboom", &d),
+            sanitize(
+                "thread '<unnamed>' (4242) panicked at src/lib.rs:139:5:\nboom",
+                &d
+            ),
             "thread '<unnamed>' panicked at <location>:\nboom"
         );
         assert_eq!(sanitize("\u{1b}[31merror\u{1b}[0m", &d), "error");
+        assert_eq!(
+            sanitize(
+                "boom\nstack backtrace:\n   0: main\n      at /x.rs:1:2\nnote: Some details are omitted, run with `RUST_BACKTRACE=full`.\nafter",
+                &d
+            ),
+            "boom\n<backtrace>\nafter"
+        );
     }
 
     #[test]
