@@ -14,7 +14,7 @@ use regex::Regex;
 /// | --- | --- | --- |
 /// | terminal colour codes | `\x1b[31m` | (removed) |
 /// | durations | `12.3 s`, `took 1.2ms`, `850 µs` | `<duration>` |
-/// | panic backtraces (evcxr runs cells with `RUST_BACKTRACE=1`) | `stack backtrace:` ... `note: Some details are omitted, ...` | `<backtrace>` |
+/// | panic backtraces (evcxr runs cells with `RUST_BACKTRACE=1`; the frames depend on the host binary) | `stack backtrace:`, the indented frame lines, and a trailing `note: ... backtrace` line | `<backtrace>` |
 /// | thread ids of panics | `thread 'main' (2612) panicked` | `thread 'main' panicked` |
 /// | panic locations | `panicked at src/lib.rs:12:5` | `panicked at <location>` |
 /// | absolute paths | `/home/me/course/data/x.gz` | `<path>` |
@@ -26,7 +26,7 @@ pub const DEFAULT_SANITIZERS: &[(&str, &str)] = &[
         "<duration>",
     ),
     (
-        r"stack backtrace:\n(?s:.*?)note: Some details are omitted[^\n]*",
+        r"stack backtrace:(?:\n[ \t]+[^\n]*)*(?:\nnote: [^\n]*backtrace[^\n]*)?",
         "<backtrace>",
     ),
     (r"thread '([^']*)' \(\d+\) panicked", "thread '$1' panicked"),
@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(sanitize("\u{1b}[31merror\u{1b}[0m", &d), "error");
         assert_eq!(
             sanitize(
-                "boom\nstack backtrace:\n   0: main\n      at /x.rs:1:2\nnote: Some details are omitted, run with `RUST_BACKTRACE=full`.\nafter",
+                "boom\nstack backtrace:\n   0: main\n      at /x.rs:1:2\nnote: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.\nafter",
                 &d
             ),
             "boom\n<backtrace>\nafter"
