@@ -6,19 +6,24 @@ EVCXR_VERSION := 0.22.0
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: lab setup toolchain venv kernel data test refresh snapshots bench clean-venv
+.PHONY: lab setup toolchain crates venv kernel data test refresh snapshots bench clean-venv
 
 ## Open the lessons in JupyterLab (sets up whatever is missing first).
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
 ## Install the toolchain component, the Python environment, the kernel and the datasets.
-setup: toolchain venv kernel data
+setup: toolchain crates venv kernel data
 
 ## The pinned Rust toolchain with rust-src (evcxr needs it to infer variable types).
 toolchain:
 	@rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
 	@rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+
+## Download the crates the workspace needs: the notebooks' kernel resolves nnlib's
+## dependencies offline (notebooks/evcxr.toml), from the local cargo cache.
+crates: toolchain
+	cargo fetch --locked
 
 ## A virtual environment with JupyterLab and the notebook client, pinned.
 venv: $(VENV)/.installed
@@ -38,16 +43,16 @@ data:
 	data-scripts/fetch
 
 ## Every test: the math of nnlib, the dataset loaders, and every notebook at test scale.
-test: toolchain data
+test: toolchain crates data
 	cargo test --workspace
 
 ## Re-execute notebooks at full size and store their outputs (NB=03 for one notebook).
 refresh: toolchain data
-	cargo run --release -p course-tests --bin refresh -- $(NB) --scale full
+	cargo run -p course-tests --bin refresh -- $(NB) --scale full
 
 ## Re-execute notebooks at test scale and store the snapshots under tests/snapshots.
 snapshots: toolchain data
-	cargo run --release -p course-tests --bin refresh -- $(NB) --scale test
+	cargo run -p course-tests --bin refresh -- $(NB) --scale test
 
 ## nnlib against numpy and PyTorch on the lessons' workloads.
 bench: toolchain data
