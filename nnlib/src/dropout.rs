@@ -13,7 +13,7 @@
 //! "× 2" of lesson 02. The backward pass multiplies the gradient by the same
 //! mask: a dropped unit passes no gradient.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut, Dimension};
 use rand::Rng as _;
 
 use crate::init::{Rng, rng};
@@ -71,6 +71,20 @@ impl<T: Scalar> Dropout<T> {
                 T::zero()
             }
         })
+    }
+
+    /// Fills `mask` in place with a new mask of `1/p` (kept) and `0`
+    /// (dropped), drawing the same numbers [`Dropout::draw_mask`] would for
+    /// that many elements: the allocation-free form for per-sample loops.
+    pub fn fill_mask<D: Dimension>(&mut self, mask: &mut ArrayViewMut<'_, T, D>) {
+        let (p, scale) = (self.keep_prob, T::cast(1.0 / self.keep_prob));
+        for m in mask.iter_mut() {
+            *m = if self.rng.random_bool(p) {
+                scale
+            } else {
+                T::zero()
+            };
+        }
     }
 
     /// `A ⊙ mask` with a fresh mask in [`Mode::Train`]; `A` itself in [`Mode::Eval`].

@@ -180,6 +180,74 @@ impl<T: Scalar> Mlp<T> {
         optimizer.step(&mut params)
     }
 
+    /// One training step on a batch that keeps as little as possible: no
+    /// copy of `X`, no stored forward pass, and no `∂L/∂X` for the first
+    /// layer (nothing uses it). Returns the batch's loss before the update.
+    ///
+    /// The update is the one [`Mlp::train_step`] makes; use this one for
+    /// large full batches (lesson 01's 50,000 x 3,072 images), where a copy
+    /// of `X` would double the memory. The layers' caches are left empty.
+    ///
+    /// # Errors
+    /// As [`Mlp::loss_and_gradients`] and [`Mlp::apply_gradients`].
+    pub fn fit_batch(
+        &mut self,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+        optimizer: &mut dyn Optimizer<T>,
+    ) -> Result<T> {
+        let last = self.layers.len().checked_sub(1).ok_or_else(empty_network)?;
+        // forward: (Z, A) per layer; the input of layer i is A of layer i − 1
+        let mut values: Vec<(Array2<T>, Array2<T>)> = Vec::with_capacity(self.layers.len());
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            layer.cache = None;
+            let input = if i == 0 { x.view() } else { values[i - 1].1.view() };
+            let z = layer.weighted_sum(&input)?;
+            let a = layer.activation.forward(&z.view());
+            values.push((z, a));
+        }
+        let out = &values[last].1;
+        let loss = self.loss.value(&out.view(), y)?;
+        // backward, from dZ of the output layer
+        let out_layer = &self.layers[last];
+        let mut d_z = match (out_layer.activation, self.loss) {
+            (Activation::Softmax, Loss::CategoricalCrossEntropy) => {
+                softmax_cross_entropy_gradient(&out.view(), y)?
+            }
+            (Activation::Sigmoid, Loss::BinaryCrossEntropy) => {
+                softmax_cross_entropy_gradient(&out.view(), y)? / T::cast(out.ncols() as f64)
+            }
+            (f, loss) => {
+                let d_a = loss.gradient(&out.view(), y)?;
+                f.backward(&d_a.view(), &values[last].0.view(), &out.view())?
+            }
+        };
+        let mut grads = Vec::with_capacity(self.layers.len());
+        for i in (0..=last).rev() {
+            let layer = &self.layers[i];
+            let input = if i == 0 { x.view() } else { values[i - 1].1.view() };
+            let (d_weights, d_bias) = layer.parameter_gradients(&input, &d_z.view())?;
+            let d_input = if i == 0 {
+                Array2::zeros((0, 0))
+            } else {
+                let d_a = layer.input_gradient(&d_z.view())?;
+                let (z, a) = &values[i - 1];
+                self.layers[i - 1]
+                    .activation
+                    .backward(&d_a.view(), &z.view(), &a.view())?
+            };
+            grads.push(Gradients {
+                d_input: Array2::zeros((0, 0)),
+                d_weights,
+                d_bias,
+            });
+            d_z = d_input;
+        }
+        grads.reverse();
+        self.apply_gradients(&grads, optimizer)?;
+        Ok(loss)
+    }
+
     /// One training step on a batch: forward, backward, update. Returns the
     /// batch's loss before the update and the network's output for the batch.
     ///
