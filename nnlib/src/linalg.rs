@@ -72,6 +72,11 @@ pub fn matmul_named<T: Scalar>(
 /// multithreaded kernels (`gemm`, or OpenBLAS with the `openblas` feature).
 pub const LARGE_PRODUCT: usize = 1 << 15;
 
+/// Products with at least this many multiply-adds are split over all cores;
+/// below it each thread would get under about a millisecond of work, and
+/// waking the others costs more than it saves.
+pub const THREADED_PRODUCT: usize = 1 << 23;
+
 /// The kernels that compute large products in this build: `"gemm"` (pure
 /// Rust, the default) or `"openblas"` (cargo feature `openblas`).
 pub fn backend() -> &'static str {
@@ -159,7 +164,11 @@ fn product_into<T: Scalar>(
                 false,
                 false,
                 false,
-                gemm::Parallelism::Rayon(0),
+                if n * k * m >= THREADED_PRODUCT {
+                    gemm::Parallelism::Rayon(0)
+                } else {
+                    gemm::Parallelism::None
+                },
             );
         }
     } else {
