@@ -38,7 +38,10 @@ pub fn read_idx_gz(path: &Path) -> io::Result<(Vec<usize>, Vec<u8>)> {
     let mut bytes = Vec::new();
     GzDecoder::new(File::open(path)?).read_to_end(&mut bytes)?;
     if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 {
-        return Err(bad(path, "expected an IDX header of u8 data (00 00 08 nd)".into()));
+        return Err(bad(
+            path,
+            "expected an IDX header of u8 data (00 00 08 nd)".into(),
+        ));
     }
     let nd = bytes[3] as usize;
     let header = 4 + 4 * nd;
@@ -52,7 +55,10 @@ pub fn read_idx_gz(path: &Path) -> io::Result<(Vec<usize>, Vec<u8>)> {
     if bytes.len() != header + n {
         return Err(bad(
             path,
-            format!("expected {n} data bytes for {dims:?}, found {}", bytes.len() - header),
+            format!(
+                "expected {n} data bytes for {dims:?}, found {}",
+                bytes.len() - header
+            ),
         ));
     }
     bytes.drain(..header);
@@ -98,14 +104,21 @@ pub fn read_digits(path: &Path) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let mut text = String::new();
     GzDecoder::new(File::open(path)?).read_to_string(&mut text)?;
     let (mut x, mut y) = (Vec::new(), Vec::new());
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let values: Vec<u8> = line
             .split(',')
             .map(|v| v.trim().parse::<u8>())
             .collect::<Result<_, _>>()
             .map_err(|e| bad(path, format!("line {}: {e}", i + 1)))?;
         if values.len() != 65 {
-            return Err(bad(path, format!("line {}: expected 65 values, found {}", i + 1, values.len())));
+            return Err(bad(
+                path,
+                format!("line {}: expected 65 values, found {}", i + 1, values.len()),
+            ));
         }
         x.extend_from_slice(&values[..64]);
         y.push(values[64]);
@@ -122,8 +135,16 @@ pub fn prepare(datasets: &Path, dir: &Path) -> io::Result<()> {
     };
     for (set, folder) in [("mnist", "mnist"), ("fashion", "fashion-mnist")] {
         for (split, file) in [("train", "train"), ("test", "t10k")] {
-            let (_, x) = read_idx_gz(&datasets.join(folder).join(format!("{file}-images-idx3-ubyte.gz")))?;
-            let (_, y) = read_idx_gz(&datasets.join(folder).join(format!("{file}-labels-idx1-ubyte.gz")))?;
+            let (_, x) = read_idx_gz(
+                &datasets
+                    .join(folder)
+                    .join(format!("{file}-images-idx3-ubyte.gz")),
+            )?;
+            let (_, y) = read_idx_gz(
+                &datasets
+                    .join(folder)
+                    .join(format!("{file}-labels-idx1-ubyte.gz")),
+            )?;
             write(&format!("{set}_{split}"), &x, &y)?;
         }
     }
@@ -148,7 +169,14 @@ pub fn load(dir: &Path, name: &str, width: usize) -> io::Result<(Vec<u8>, Vec<u8
     let x = std::fs::read(dir.join(format!("{name}_x.u8")))?;
     let y = std::fs::read(dir.join(format!("{name}_y.u8")))?;
     if x.len() != y.len() * width {
-        return Err(bad(dir, format!("{name}: {} bytes for {} labels of width {width}", x.len(), y.len())));
+        return Err(bad(
+            dir,
+            format!(
+                "{name}: {} bytes for {} labels of width {width}",
+                x.len(),
+                y.len()
+            ),
+        ));
     }
     Ok((x, y))
 }

@@ -19,7 +19,9 @@ use nnlib::Scalar;
 use nnlib::activation::{Activation, sigmoid, softmax};
 use nnlib::dropout::Dropout;
 use nnlib::init::{Init, rng};
-use nnlib::linalg::{self, gemm_into, matrix_times_row_into, rank_one_update, row_times_matrix_into};
+use nnlib::linalg::{
+    self, gemm_into, matrix_times_row_into, rank_one_update, row_times_matrix_into,
+};
 use nnlib::loss::Loss;
 use nnlib::mlp::Mlp;
 use nnlib::optim::{Adam, Sgd};
@@ -125,9 +127,11 @@ fn argmax<T: Scalar>(v: impl Iterator<Item = T>) -> usize {
 /// Lesson 01: 3072-64-10 sigmoid/softmax, full-batch gradient descent on the
 /// 50,000 CIFAR-10 training images, lr 0.01. Metric: the last epoch's loss.
 fn lesson01<T: Scalar>(reps: usize, cache: &Path) -> Res<()> {
-    let (x, y) = data::load(cache, "cifar_train", 3072)?;
-    let x = scaled::<T>(&x, 3072, 255.0)?;
-    let y = one_hot::<T>(&y, 10);
+    let (x, y) = {
+        // the raw bytes are dropped as soon as the scaled copy exists
+        let (raw, labels) = data::load(cache, "cifar_train", 3072)?;
+        (scaled::<T>(&raw, 3072, 255.0)?, one_hot::<T>(&labels, 10))
+    };
     let mut net = Mlp::<T>::new(
         &[3072, 64, 10],
         &[Activation::Sigmoid, Activation::Softmax],
@@ -171,7 +175,10 @@ fn lesson02(reps: usize, cache: &Path, hidden: usize, dropout: bool) -> Res<()> 
                 l1 *= &mask;
             }
             row_times_matrix_into(&l1.view(), &w12.view(), &mut l2.view_mut())?;
-            Zip::from(&mut d2).and(&l2).and(&y0).for_each(|d, &p, &t| *d = p - t);
+            Zip::from(&mut d2)
+                .and(&l2)
+                .and(&y0)
+                .for_each(|d, &p, &t| *d = p - t);
             matrix_times_row_into(&w12.view(), &d2.view(), &mut d1.view_mut())?;
             Zip::from(&mut d1).and(&l1).for_each(|d, &a| {
                 if a <= 0.0 {
@@ -206,7 +213,9 @@ fn lesson03(reps: usize, cache: &Path) -> Res<()> {
     let (mut xtr, mut xte) = (x.select(Axis(0), tr), x.select(Axis(0), te));
     for j in 0..64 {
         let col = xtr.column(j);
-        let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
         let span = if hi > lo { hi - lo } else { 1.0 };
         xtr.column_mut(j).mapv_inplace(|v| (v - lo) / span);
         xte.column_mut(j).mapv_inplace(|v| (v - lo) / span);
@@ -242,7 +251,9 @@ fn lesson04<T: Scalar>(reps: usize, cache: &Path) -> Res<()> {
     let m = y.len();
     let yt = one_hot::<T>(&y, 10).reversed_axes();
     let mut r = rng(42);
-    let mut uni = |rows, cols| Array2::from_shape_simple_fn((rows, cols), || T::cast(r.random_range(-0.5..0.5)));
+    let mut uni = |rows, cols| {
+        Array2::from_shape_simple_fn((rows, cols), || T::cast(r.random_range(-0.5..0.5)))
+    };
     let (mut w1, mut b1, mut w2, mut b2) = (uni(10, 784), uni(10, 1), uni(10, 10), uni(10, 1));
     let lr = T::cast(0.1);
     let inv_m = T::cast(1.0 / m as f64);
@@ -251,10 +262,22 @@ fn lesson04<T: Scalar>(reps: usize, cache: &Path) -> Res<()> {
     let (mut dw1, mut dw2) = (Array2::<T>::zeros((10, 784)), Array2::<T>::zeros((10, 10)));
     let times = timed(reps, || {
         z1.assign(&b1);
-        gemm_into(T::one(), &w1.view(), &x.view(), T::one(), &mut z1.view_mut())?;
+        gemm_into(
+            T::one(),
+            &w1.view(),
+            &x.view(),
+            T::one(),
+            &mut z1.view_mut(),
+        )?;
         z1.mapv_inplace(|v| v.max(T::zero())); // A1 in place of Z1: ReLU'(Z1) = [A1 > 0]
         a2.assign(&b2);
-        gemm_into(T::one(), &w2.view(), &z1.view(), T::one(), &mut a2.view_mut())?;
+        gemm_into(
+            T::one(),
+            &w2.view(),
+            &z1.view(),
+            T::one(),
+            &mut a2.view_mut(),
+        )?;
         let p = softmax(&a2.view(), Axis(0));
         a2.assign(&p);
         // dZ2 = A2 - Y, stored in a2
@@ -293,7 +316,12 @@ fn lesson05_fashion(reps: usize, cache: &Path) -> Res<()> {
     let xt = scaled::<f32>(&xt, 784, 255.0)?;
     let mut net = Mlp::<f32>::new(
         &[784, 256, 128, 64, 10],
-        &[Activation::Relu, Activation::Relu, Activation::Relu, Activation::Softmax],
+        &[
+            Activation::Relu,
+            Activation::Relu,
+            Activation::Relu,
+            Activation::Softmax,
+        ],
         Loss::CategoricalCrossEntropy,
         Init::XavierUniform,
         42,
@@ -301,11 +329,17 @@ fn lesson05_fashion(reps: usize, cache: &Path) -> Res<()> {
     let mut opt = Adam::<f32>::new(1e-3);
     let mut order: Vec<usize> = (0..n).collect();
     let mut r = rng(7);
-    let (mut xb, mut yb) = (Array2::<f32>::zeros((128, 784)), Array2::<f32>::zeros((128, 10)));
+    let (mut xb, mut yb) = (
+        Array2::<f32>::zeros((128, 784)),
+        Array2::<f32>::zeros((128, 10)),
+    );
     let times = timed(reps, || {
         order.shuffle(&mut r);
         for batch in order.chunks(128) {
-            let (mut xv, mut yv) = (xb.slice_mut(s![..batch.len(), ..]), yb.slice_mut(s![..batch.len(), ..]));
+            let (mut xv, mut yv) = (
+                xb.slice_mut(s![..batch.len(), ..]),
+                yb.slice_mut(s![..batch.len(), ..]),
+            );
             for (k, &i) in batch.iter().enumerate() {
                 xv.row_mut(k).assign(&x.row(i));
                 yv.row_mut(k).assign(&labels.row(i));
@@ -314,7 +348,11 @@ fn lesson05_fashion(reps: usize, cache: &Path) -> Res<()> {
         }
         Ok(())
     })?;
-    report(&times, "test accuracy", accuracy(&net.predict(&xt.view())?.view(), &yt));
+    report(
+        &times,
+        "test accuracy",
+        accuracy(&net.predict(&xt.view())?.view(), &yt),
+    );
     Ok(())
 }
 
@@ -354,11 +392,16 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
                     rest[0] /= sum;
                 }
             }
-            Zip::from(&mut d[2]).and(&a[2]).and(&y0).for_each(|d, &p, &t| *d = p - t);
+            Zip::from(&mut d[2])
+                .and(&a[2])
+                .and(&y0)
+                .for_each(|d, &p, &t| *d = p - t);
             for l in (1..3).rev() {
                 let (lo, hi) = d.split_at_mut(l);
                 matrix_times_row_into(&w[l].view(), &hi[0].view(), &mut lo[l - 1].view_mut())?;
-                Zip::from(&mut lo[l - 1]).and(&a[l - 1]).for_each(|g, &s| *g *= s * (1.0 - s));
+                Zip::from(&mut lo[l - 1])
+                    .and(&a[l - 1])
+                    .for_each(|g, &s| *g *= s * (1.0 - s));
             }
             for l in 0..3 {
                 let input = if l == 0 { x0 } else { a[l - 1].view() };
@@ -386,9 +429,10 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
 fn product<T: Scalar>(reps: usize, backward: bool) -> Res<()> {
     let mut r = rng(3);
     let x = Array2::from_shape_simple_fn((50_000, 3072), || T::cast(r.random::<f64>()));
-    let other = Array2::from_shape_simple_fn(if backward { (50_000, 64) } else { (3072, 64) }, || {
-        T::cast(r.random::<f64>())
-    });
+    let other =
+        Array2::from_shape_simple_fn(if backward { (50_000, 64) } else { (3072, 64) }, || {
+            T::cast(r.random::<f64>())
+        });
     let mut sink = T::zero();
     let times = timed(reps, || {
         let c = if backward {
@@ -443,7 +487,11 @@ fn gemm_paths(reps: usize) -> Res<()> {
         let x = Array2::from_shape_simple_fn((50_000, 3072), || T::cast(r.random::<f64>()));
         let w = Array2::from_shape_simple_fn((3072, 64), || T::cast(r.random::<f64>()));
         let dz = Array2::from_shape_simple_fn((50_000, 64), || T::cast(r.random::<f64>()));
-        let ndarray_name = if cfg!(feature = "openblas") { "ndarray dot (OpenBLAS)" } else { "ndarray dot (matrixmultiply, threaded)" };
+        let ndarray_name = if cfg!(feature = "openblas") {
+            "ndarray dot (OpenBLAS)"
+        } else {
+            "ndarray dot (matrixmultiply, threaded)"
+        };
         let nnlib_name = format!("nnlib matmul ({})", linalg::backend());
         for (name, use_nnlib) in [(ndarray_name.to_string(), false), (nnlib_name, true)] {
             for backward in [false, true] {
@@ -457,8 +505,16 @@ fn gemm_paths(reps: usize) -> Res<()> {
                     std::hint::black_box(c);
                     Ok(())
                 })?;
-                let shape = if backward { "3072x50000 · 50000x64" } else { "50000x3072 · 3072x64" };
-                println!("{} {name:<40} {shape:<22} {:6.1} GFLOP/s", T::NAME, gflops(&times[1..]));
+                let shape = if backward {
+                    "3072x50000 · 50000x64"
+                } else {
+                    "50000x3072 · 3072x64"
+                };
+                println!(
+                    "{} {name:<40} {shape:<22} {:6.1} GFLOP/s",
+                    T::NAME,
+                    gflops(&times[1..])
+                );
             }
         }
         Ok(())

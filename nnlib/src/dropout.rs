@@ -126,3 +126,23 @@ impl<T: Scalar> Dropout<T> {
         self.mask.as_ref()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_mask_draws_what_draw_mask_draws() {
+        let (mut a, mut b) = (
+            Dropout::<f64>::new(0.5, 9).unwrap(),
+            Dropout::<f64>::new(0.5, 9).unwrap(),
+        );
+        let drawn = a.draw_mask(1, 100);
+        let mut filled = ndarray::Array1::<f64>::zeros(100);
+        b.fill_mask(&mut filled.view_mut());
+        assert_eq!(drawn.row(0), filled);
+        assert!(filled.iter().all(|&v| v == 0.0 || v == 2.0));
+        let kept = filled.iter().filter(|&&v| v == 2.0).count();
+        assert!((30..=70).contains(&kept), "{kept} of 100 kept");
+    }
+}

@@ -136,7 +136,13 @@ impl<T: Scalar> Dense<T> {
         // b broadcast into Z first, then Z ← X W + Z: no temporary for X W
         let mut z = Array2::zeros((x.nrows(), self.units()));
         z.assign(&self.bias);
-        gemm_into(T::one(), x, &self.weights.view(), T::one(), &mut z.view_mut())?;
+        gemm_into(
+            T::one(),
+            x,
+            &self.weights.view(),
+            T::one(),
+            &mut z.view_mut(),
+        )?;
         Ok(z)
     }
 

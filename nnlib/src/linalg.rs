@@ -134,7 +134,8 @@ fn product_into<T: Scalar>(
 ) {
     let ((n, k), m) = (a.dim(), b.ncols());
     let large = n.saturating_mul(k).saturating_mul(m) >= LARGE_PRODUCT;
-    let float = TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
+    let float =
+        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
     if cfg!(not(feature = "openblas")) && large && float && k > 0 {
         let (cs, rs) = (c.strides()[1], c.strides()[0]);
         let dst = c.as_mut_ptr();
@@ -354,6 +355,81 @@ mod tests {
              the inner dimensions differ: W1 has 784 columns but X has 59999 rows; \
              did you mean W1 · X.t()? It gives shape (10, 59999)"
         );
+    }
+
+    fn naive(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
+        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+            (0..a.ncols()).map(|k| a[[i, k]] * b[[k, j]]).sum()
+        })
+    }
+
+    fn filled(rows: usize, cols: usize, seed: f64) -> Array2<f64> {
+        Array2::from_shape_fn((rows, cols), |(i, j)| {
+            ((i * 31 + j * 17) as f64 * seed).sin()
+        })
+    }
+
+    #[test]
+    fn large_products_match_the_definition_for_every_layout() {
+        // large enough for the multithreaded kernels, with transposed operands
+        let a = filled(300, 70, 0.37);
+        let b = filled(70, 90, 0.11);
+        let at = a.t().to_owned();
+        let expected = naive(&a, &b);
+        for c in [
+            matmul(&a.view(), &b.view()).unwrap(),
+            matmul(&at.t(), &b.view()).unwrap(),
+            matmul(&a.view(), &b.t().to_owned().t()).unwrap(),
+        ] {
+            let err = (&c - &expected)
+                .mapv(f64::abs)
+                .fold(0.0, |m: f64, &v| m.max(v));
+            assert!(err < 1e-12, "max error {err}");
+        }
+        let cf = matmul(&a.mapv(|v| v as f32).view(), &b.mapv(|v| v as f32).view()).unwrap();
+        let err = (&cf.mapv(f64::from) - &expected)
+            .mapv(f64::abs)
+            .fold(0.0, |m: f64, &v| m.max(v));
+        assert!(err < 1e-3, "f32 max error {err}");
+    }
+
+    #[test]
+    fn gemm_into_adds_alpha_times_the_product_to_beta_times_c() {
+        for (n, k, m) in [(3, 4, 2), (200, 60, 50)] {
+            let (a, b, c0) = (filled(n, k, 0.3), filled(k, m, 0.7), filled(n, m, 0.9));
+            let mut c = c0.clone();
+            gemm_into(0.5, &a.view(), &b.view(), 2.0, &mut c.view_mut()).unwrap();
+            let expected = naive(&a, &b) * 0.5 + &c0 * 2.0;
+            let err = (&c - &expected)
+                .mapv(f64::abs)
+                .fold(0.0, |m: f64, &v| m.max(v));
+            assert!(err < 1e-12, "({n}, {k}, {m}): max error {err}");
+        }
+        let mut wrong = Array2::<f64>::zeros((3, 3));
+        let (a, b) = (filled(3, 4, 0.3), filled(4, 2, 0.7));
+        let err = gemm_into(1.0, &a.view(), &b.view(), 0.0, &mut wrong.view_mut()).unwrap_err();
+        assert!(err.to_string().contains("(3, 2)"), "{err}");
+    }
+
+    #[test]
+    fn row_kernels_match_the_matrix_product() {
+        let w = filled(6, 4, 0.5);
+        let x = ndarray::arr1(&[0.0, 1.5, 0.0, -2.0, 0.25, 0.0]);
+        let d = ndarray::arr1(&[1.0, -1.0, 0.5, 2.0]);
+        let mut out = ndarray::Array1::zeros(4);
+        row_times_matrix_into(&x.view(), &w.view(), &mut out.view_mut()).unwrap();
+        let expected = x.view().insert_axis(ndarray::Axis(0)).dot(&w);
+        assert!((&out - &expected.row(0)).iter().all(|e| e.abs() < 1e-14));
+        let mut back = ndarray::Array1::zeros(6);
+        matrix_times_row_into(&w.view(), &d.view(), &mut back.view_mut()).unwrap();
+        assert!((&back - &w.dot(&d)).iter().all(|e| e.abs() < 1e-14));
+        let mut w2 = w.clone();
+        rank_one_update(&mut w2.view_mut(), -0.1, &x.view(), &d.view()).unwrap();
+        for ((i, j), &v) in w2.indexed_iter() {
+            assert!((v - (w[[i, j]] - 0.1 * x[i] * d[j])).abs() < 1e-15);
+        }
+        assert!(row_times_matrix_into(&d.view(), &w.view(), &mut out.view_mut()).is_err());
+        assert!(rank_one_update(&mut w2.view_mut(), 1.0, &d.view(), &x.view()).is_err());
     }
 
     #[test]

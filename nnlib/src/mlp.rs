@@ -201,7 +201,11 @@ impl<T: Scalar> Mlp<T> {
         let mut values: Vec<(Array2<T>, Array2<T>)> = Vec::with_capacity(self.layers.len());
         for (i, layer) in self.layers.iter_mut().enumerate() {
             layer.cache = None;
-            let input = if i == 0 { x.view() } else { values[i - 1].1.view() };
+            let input = if i == 0 {
+                x.view()
+            } else {
+                values[i - 1].1.view()
+            };
             let z = layer.weighted_sum(&input)?;
             let a = layer.activation.forward(&z.view());
             values.push((z, a));
@@ -225,7 +229,11 @@ impl<T: Scalar> Mlp<T> {
         let mut grads = Vec::with_capacity(self.layers.len());
         for i in (0..=last).rev() {
             let layer = &self.layers[i];
-            let input = if i == 0 { x.view() } else { values[i - 1].1.view() };
+            let input = if i == 0 {
+                x.view()
+            } else {
+                values[i - 1].1.view()
+            };
             let (d_weights, d_bias) = layer.parameter_gradients(&input, &d_z.view())?;
             let d_input = if i == 0 {
                 Array2::zeros((0, 0))
@@ -306,5 +314,58 @@ impl<T: Scalar> fmt::Display for Mlp<T> {
             T::NAME,
             self.loss.name()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{Adam, Sgd};
+    use ndarray::Array2;
+
+    fn data() -> (Array2<f64>, Array2<f64>) {
+        let x = Array2::from_shape_fn((40, 6), |(i, j)| ((i * 7 + j * 3) as f64 * 0.37).sin());
+        let y = Array2::from_shape_fn((40, 3), |(i, j)| if i % 3 == j { 1.0 } else { 0.0 });
+        (x, y)
+    }
+
+    #[test]
+    fn fit_batch_makes_the_update_of_train_step() {
+        let (x, y) = data();
+        for (acts, loss) in [
+            (
+                [Activation::Sigmoid, Activation::Softmax],
+                Loss::CategoricalCrossEntropy,
+            ),
+            (
+                [Activation::Relu, Activation::Sigmoid],
+                Loss::MeanSquaredError,
+            ),
+        ] {
+            let make = || Mlp::<f64>::new(&[6, 5, 3], &acts, loss, Init::XavierUniform, 3).unwrap();
+            let (mut a, mut b) = (make(), make());
+            let (mut oa, mut ob) = (Adam::<f64>::new(0.01), Adam::<f64>::new(0.01));
+            for _ in 0..3 {
+                let (la, _) = a.train_step(&x.view(), &y.view(), &mut oa).unwrap();
+                let lb = b.fit_batch(&x.view(), &y.view(), &mut ob).unwrap();
+                assert!((la - lb).abs() < 1e-12, "{la} vs {lb}");
+            }
+            for (la, lb) in a.layers.iter().zip(&b.layers) {
+                let diff = (&la.weights - &lb.weights).mapv(f64::abs).sum();
+                assert!(diff < 1e-10, "weights differ by {diff}");
+                assert!(lb.cache.is_none());
+            }
+        }
+        let mut net = Mlp::<f64>::new(
+            &[6, 3],
+            &[Activation::Softmax],
+            Loss::CategoricalCrossEntropy,
+            Init::XavierUniform,
+            3,
+        )
+        .unwrap();
+        let wrong = Array2::<f64>::zeros((40, 4));
+        let err = net.fit_batch(&wrong.view(), &y.view(), &mut Sgd::new(0.1));
+        assert!(matches!(err, Err(Error::Shape { .. })), "{err:?}");
     }
 }
