@@ -197,8 +197,11 @@ impl<T: Scalar> Mlp<T> {
         optimizer: &mut dyn Optimizer<T>,
     ) -> Result<T> {
         let last = self.layers.len().checked_sub(1).ok_or_else(empty_network)?;
-        // forward: (Z, A) per layer; the input of layer i is A of layer i − 1
-        let mut values: Vec<(Array2<T>, Array2<T>)> = Vec::with_capacity(self.layers.len());
+        // forward: (Z, A) per layer; the input of layer i is A of layer i − 1.
+        // Z is kept only where the derivative needs it: sigmoid, tanh and
+        // softmax use A, and ReLU's gate [z > 0] equals [a > 0], so for those
+        // A is computed in place of Z.
+        let mut values: Vec<(Option<Array2<T>>, Array2<T>)> = Vec::with_capacity(self.layers.len());
         for (i, layer) in self.layers.iter_mut().enumerate() {
             layer.cache = None;
             let input = if i == 0 {
@@ -206,9 +209,17 @@ impl<T: Scalar> Mlp<T> {
             } else {
                 values[i - 1].1.view()
             };
-            let z = layer.weighted_sum(&input)?;
-            let a = layer.activation.forward(&z.view());
-            values.push((z, a));
+            let mut z = layer.weighted_sum(&input)?;
+            if matches!(
+                layer.activation,
+                Activation::Sigmoid | Activation::Tanh | Activation::Softmax | Activation::Relu
+            ) {
+                layer.activation.forward_inplace(&mut z);
+                values.push((None, z));
+            } else {
+                let a = layer.activation.forward(&z.view());
+                values.push((Some(z), a));
+            }
         }
         let out = &values[last].1;
         let loss = self.loss.value(&out.view(), y)?;
@@ -223,7 +234,8 @@ impl<T: Scalar> Mlp<T> {
             }
             (f, loss) => {
                 let d_a = loss.gradient(&out.view(), y)?;
-                f.backward(&d_a.view(), &values[last].0.view(), &out.view())?
+                let z = values[last].0.as_ref().unwrap_or(out);
+                f.backward(&d_a.view(), &z.view(), &out.view())?
             }
         };
         let mut grads = Vec::with_capacity(self.layers.len());
@@ -240,6 +252,7 @@ impl<T: Scalar> Mlp<T> {
             } else {
                 let d_a = layer.input_gradient(&d_z.view())?;
                 let (z, a) = &values[i - 1];
+                let z = z.as_ref().unwrap_or(a);
                 self.layers[i - 1]
                     .activation
                     .backward(&d_a.view(), &z.view(), &a.view())?
