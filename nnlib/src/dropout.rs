@@ -13,7 +13,7 @@
 //! "× 2" of lesson 02. The backward pass multiplies the gradient by the same
 //! mask: a dropped unit passes no gradient.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut, Dimension};
 use rand::Rng as _;
 
 use crate::init::{Rng, rng};
@@ -73,6 +73,20 @@ impl<T: Scalar> Dropout<T> {
         })
     }
 
+    /// Fills `mask` in place with a new mask of `1/p` (kept) and `0`
+    /// (dropped), drawing the same numbers [`Dropout::draw_mask`] would for
+    /// that many elements: the allocation-free form for per-sample loops.
+    pub fn fill_mask<D: Dimension>(&mut self, mask: &mut ArrayViewMut<'_, T, D>) {
+        let (p, scale) = (self.keep_prob, T::cast(1.0 / self.keep_prob));
+        for m in mask.iter_mut() {
+            *m = if self.rng.random_bool(p) {
+                scale
+            } else {
+                T::zero()
+            };
+        }
+    }
+
     /// `A ⊙ mask` with a fresh mask in [`Mode::Train`]; `A` itself in [`Mode::Eval`].
     pub fn forward(&mut self, a: &ArrayView2<T>, mode: Mode) -> Array2<T> {
         match mode {
@@ -110,5 +124,25 @@ impl<T: Scalar> Dropout<T> {
     /// The mask of the last training forward pass, if any.
     pub fn last_mask(&self) -> Option<&Array2<T>> {
         self.mask.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_mask_draws_what_draw_mask_draws() {
+        let (mut a, mut b) = (
+            Dropout::<f64>::new(0.5, 9).unwrap(),
+            Dropout::<f64>::new(0.5, 9).unwrap(),
+        );
+        let drawn = a.draw_mask(1, 100);
+        let mut filled = ndarray::Array1::<f64>::zeros(100);
+        b.fill_mask(&mut filled.view_mut());
+        assert_eq!(drawn.row(0), filled);
+        assert!(filled.iter().all(|&v| v == 0.0 || v == 2.0));
+        let kept = filled.iter().filter(|&&v| v == 2.0).count();
+        assert!((30..=70).contains(&kept), "{kept} of 100 kept");
     }
 }

@@ -23,7 +23,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::activation::Activation;
 use crate::init::{Init, Rng};
-use crate::linalg::matmul_named;
+use crate::linalg::{gemm_into, matmul_named};
 use crate::{Error, Result, Scalar};
 
 /// What the forward pass keeps for the backward pass.
@@ -129,8 +129,20 @@ impl<T: Scalar> Dense<T> {
     /// # Errors
     /// [`Error::Shape`] if `X` does not have n_in columns.
     pub fn weighted_sum(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
-        let mut z = matmul_named("X", x, "W", &self.weights.view())?;
-        z += &self.bias;
+        if x.ncols() != self.inputs() {
+            // the product's own error names X, W and the transpose that fits
+            matmul_named("X", x, "W", &self.weights.view())?;
+        }
+        // b broadcast into Z first, then Z ← X W + Z: no temporary for X W
+        let mut z = Array2::zeros((x.nrows(), self.units()));
+        z.assign(&self.bias);
+        gemm_into(
+            T::one(),
+            x,
+            &self.weights.view(),
+            T::one(),
+            &mut z.view_mut(),
+        )?;
         Ok(z)
     }
 
@@ -189,11 +201,48 @@ impl<T: Scalar> Dense<T> {
                 detail: "dZ must have the shape of the layer's output Z".into(),
             });
         }
+        let (d_weights, d_bias) = self.parameter_gradients(&cache.input.view(), d_z)?;
         Ok(Gradients {
-            d_weights: matmul_named("Xᵀ", &cache.input.t(), "dZ", d_z)?,
-            d_bias: d_z.sum_axis(Axis(0)),
-            d_input: matmul_named("dZ", d_z, "Wᵀ", &self.weights.t())?,
+            d_weights,
+            d_bias,
+            d_input: self.input_gradient(d_z)?,
         })
+    }
+
+    /// `dW = Xᵀ dZ` and `db = Σ_rows dZ` for the input `X` that produced
+    /// `dZ`'s rows, without a stored forward pass.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `X` is not (m, n_in) or `dZ` not (m, n_out).
+    pub fn parameter_gradients(
+        &self,
+        x: &ArrayView2<T>,
+        d_z: &ArrayView2<T>,
+    ) -> Result<(Array2<T>, Array1<T>)> {
+        if d_z.ncols() != self.units() || x.ncols() != self.inputs() {
+            return Err(Error::Shape {
+                op: "dense parameter gradients".into(),
+                left: x.shape().to_vec(),
+                right: d_z.shape().to_vec(),
+                detail: format!(
+                    "X must have {} columns and dZ {} columns",
+                    self.inputs(),
+                    self.units()
+                ),
+            });
+        }
+        Ok((
+            matmul_named("Xᵀ", &x.t(), "dZ", d_z)?,
+            d_z.sum_axis(Axis(0)),
+        ))
+    }
+
+    /// `dX = dZ Wᵀ`, the gradient passed on to the layer before.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `dZ` does not have n_out columns.
+    pub fn input_gradient(&self, d_z: &ArrayView2<T>) -> Result<Array2<T>> {
+        matmul_named("dZ", d_z, "Wᵀ", &self.weights.t())
     }
 
     fn cache_or_error(&self) -> Result<&Cache<T>> {

@@ -5,16 +5,37 @@
 //! so the lessons multiply through [`matmul`], which returns an
 //! [`Error::Shape`] naming both operands, both shapes, the dimensions that
 //! differ and, where a transpose would fit, that transpose.
+//!
+//! ## Which kernels compute the product
+//!
+//! Products of at least [`LARGE_PRODUCT`] multiply-adds run on the pure-Rust
+//! [`gemm`](https://docs.rs/gemm) kernels, threaded over every core, which
+//! read transposed and strided operands in place (no copies). With the cargo
+//! feature `openblas` they run on the system OpenBLAS instead (through
+//! `ndarray`'s `blas` feature; Debian package `libopenblas-dev`). Smaller
+//! products, where starting threads costs more than it saves, run on
+//! `ndarray`'s own kernels. [`backend`] names the path compiled in.
+//!
+//! The per-sample loops of lessons 02 and 05 multiply one row by a matrix
+//! thousands of times; [`row_times_matrix_into`], [`matrix_times_row_into`]
+//! and [`rank_one_update`] do those steps without allocating, and skip the
+//! zero entries of the input row (most pixels of an MNIST digit are 0).
 
-use ndarray::{Array2, ArrayView2};
+use std::any::TypeId;
+
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
+
+#[cfg(feature = "openblas")]
+use blas_src as _;
+#[cfg(feature = "openblas")]
+use openblas_src as _;
 
 use crate::{Error, Result, Scalar};
 
 /// `C = A · B`, where `C[i, j] = Σ_k A[i, k] B[k, j]`.
 ///
 /// `A` is (n, k), `B` must be (k, m); the result is (n, m).
-/// The product runs on `ndarray`'s matrix multiplication (the
-/// `matrixmultiply` kernels, threaded over the machine's cores).
+/// See the [module documentation](self) for the kernels that compute it.
 ///
 /// # Errors
 /// [`Error::Shape`] when the inner dimensions differ.
@@ -42,7 +63,242 @@ pub fn matmul_named<T: Scalar>(
     if k != k2 {
         return Err(product_shape_error(a_name, (n, k), b_name, (k2, m)));
     }
-    Ok(a.dot(b))
+    let mut c = Array2::zeros((n, m));
+    product_into(T::one(), a, b, T::zero(), &mut c.view_mut());
+    Ok(c)
+}
+
+/// Products with at least this many multiply-adds (`n · k · m`) run on the
+/// multithreaded kernels (`gemm`, or OpenBLAS with the `openblas` feature).
+pub const LARGE_PRODUCT: usize = 1 << 15;
+
+/// Products with at least this many multiply-adds are split over all cores;
+/// below it each thread would get under about a millisecond of work, and
+/// waking the others costs more than it saves.
+pub const THREADED_PRODUCT: usize = 1 << 23;
+
+/// The kernels that compute large products in this build: `"gemm"` (pure
+/// Rust, the default) or `"openblas"` (cargo feature `openblas`).
+pub fn backend() -> &'static str {
+    if cfg!(feature = "openblas") {
+        "openblas"
+    } else {
+        "gemm"
+    }
+}
+
+/// `C ← α A B + β C` in place, without allocating: the general matrix
+/// product (BLAS's `gemm`), `C[i, j] = α Σ_k A[i, k] B[k, j] + β C[i, j]`.
+///
+/// With `β = 1` it adds the product to what `C` holds (a bias broadcast into
+/// `C` beforehand, or a gradient accumulated over batches); with `β = 0`
+/// the old contents of `C` are ignored. Transposed views (`w.t()`) are read
+/// in place.
+///
+/// # Errors
+/// [`Error::Shape`] when `A` is not (n, k), `B` (k, m) and `C` (n, m).
+pub fn gemm_into<T: Scalar>(
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) -> Result<()> {
+    let ((n, k), (k2, m)) = (a.dim(), b.dim());
+    if k != k2 {
+        return Err(product_shape_error("A", (n, k), "B", (k2, m)));
+    }
+    if c.dim() != (n, m) {
+        return Err(Error::Shape {
+            op: "matrix product C ← α A · B + β C".into(),
+            left: vec![n, m],
+            right: c.shape().to_vec(),
+            detail: format!(
+                "C must have the shape of A · B, ({n}, {m}), found ({}, {})",
+                c.nrows(),
+                c.ncols()
+            ),
+        });
+    }
+    product_into(alpha, a, b, beta, c);
+    Ok(())
+}
+
+/// `C ← α A B + β C` for operands already checked.
+fn product_into<T: Scalar>(
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let ((n, k), m) = (a.dim(), b.ncols());
+    let large = n.saturating_mul(k).saturating_mul(m) >= LARGE_PRODUCT;
+    let float =
+        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
+    if cfg!(not(feature = "openblas")) && large && float && k > 0 {
+        let (cs, rs) = (c.strides()[1], c.strides()[0]);
+        let dst = c.as_mut_ptr();
+        // SAFETY: the shapes were checked by the caller ((n, k) · (k, m) into
+        // (n, m)); the pointers and element strides come from live ndarray
+        // views, so every index the kernel forms lies inside its array, and
+        // `dst` is a unique borrow that cannot alias `a` or `b`. `gemm`
+        // supports exactly f32 and f64 among our scalars (checked above).
+        // Its convention is dst ← α·dst + β·lhs·rhs, hence the swapped roles.
+        unsafe {
+            gemm::gemm(
+                n,
+                m,
+                k,
+                dst,
+                cs,
+                rs,
+                beta != T::zero(),
+                a.as_ptr(),
+                a.strides()[1],
+                a.strides()[0],
+                b.as_ptr(),
+                b.strides()[1],
+                b.strides()[0],
+                beta,
+                alpha,
+                false,
+                false,
+                false,
+                if n * k * m >= THREADED_PRODUCT {
+                    gemm::Parallelism::Rayon(0)
+                } else {
+                    gemm::Parallelism::None
+                },
+            );
+        }
+    } else {
+        ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
+    }
+}
+
+/// `out ← x W`, one row times a matrix: `out[j] = Σ_i x[i] W[i, j]`.
+///
+/// `x` has n_in entries, `W` is (n_in, n_out), `out` has n_out entries. Rows
+/// of `W` whose input `x[i]` is 0 are skipped, which gives the same sum for
+/// finite weights. No allocation: the per-sample forward step.
+///
+/// # Errors
+/// [`Error::Shape`] if the lengths do not fit `W`.
+pub fn row_times_matrix_into<T: Scalar>(
+    x: &ArrayView1<T>,
+    w: &ArrayView2<T>,
+    out: &mut ArrayViewMut1<T>,
+) -> Result<()> {
+    check_row_product("x · W", x.len(), w.dim(), out.len())?;
+    out.fill(T::zero());
+    for (&xi, row) in x.iter().zip(w.rows()) {
+        if xi != T::zero() {
+            axpy(xi, &row, out);
+        }
+    }
+    Ok(())
+}
+
+/// `out ← W d`, a matrix times a column: `out[i] = Σ_j W[i, j] d[j]`.
+///
+/// `W` is (n_in, n_out), `d` has n_out entries, `out` has n_in entries. This
+/// is `d Wᵀ` for a row `d`: the per-sample backward step `δ_prev = δ Wᵀ`.
+///
+/// # Errors
+/// [`Error::Shape`] if the lengths do not fit `W`.
+pub fn matrix_times_row_into<T: Scalar>(
+    w: &ArrayView2<T>,
+    d: &ArrayView1<T>,
+    out: &mut ArrayViewMut1<T>,
+) -> Result<()> {
+    check_row_product("d · Wᵀ", d.len(), (w.ncols(), w.nrows()), out.len())?;
+    for (o, row) in out.iter_mut().zip(w.rows()) {
+        *o = dot(&row, d);
+    }
+    Ok(())
+}
+
+/// `W ← W + α xᵀ d`, the rank-one update of a per-sample gradient step:
+/// `W[i, j] += α x[i] d[j]`.
+///
+/// With `α = −η`, `x` the layer's input and `d` its `δ = ∂L/∂z`, this is
+/// `W ← W − η ∂L/∂W` for one sample. Rows with `x[i] = 0` are unchanged
+/// and skipped.
+///
+/// # Errors
+/// [`Error::Shape`] unless `W` is (len x, len d).
+pub fn rank_one_update<T: Scalar>(
+    w: &mut ArrayViewMut2<T>,
+    alpha: T,
+    x: &ArrayView1<T>,
+    d: &ArrayView1<T>,
+) -> Result<()> {
+    if w.dim() != (x.len(), d.len()) {
+        return Err(Error::Shape {
+            op: "rank-one update W + α xᵀ d".into(),
+            left: w.shape().to_vec(),
+            right: vec![x.len(), d.len()],
+            detail: "W must have one row per entry of x and one column per entry of d".into(),
+        });
+    }
+    for (&xi, mut row) in x.iter().zip(w.rows_mut()) {
+        if xi != T::zero() {
+            axpy(alpha * xi, d, &mut row);
+        }
+    }
+    Ok(())
+}
+
+fn check_row_product(
+    op: &str,
+    len_in: usize,
+    (rows, cols): (usize, usize),
+    len_out: usize,
+) -> Result<()> {
+    if len_in == rows && len_out == cols {
+        return Ok(());
+    }
+    Err(Error::Shape {
+        op: format!("row product {op}"),
+        left: vec![len_in],
+        right: vec![rows, cols],
+        detail: format!(
+            "expected an input of length {rows} and an output of length {cols}, \
+             found {len_in} and {len_out}"
+        ),
+    })
+}
+
+/// `y ← y + a x` over equal-length vectors, on slices when both are contiguous.
+fn axpy<T: Scalar>(a: T, x: &ArrayView1<T>, y: &mut ArrayViewMut1<T>) {
+    match (x.as_slice(), y.as_slice_mut()) {
+        (Some(xs), Some(ys)) => {
+            for (y, &x) in ys.iter_mut().zip(xs) {
+                *y += a * x;
+            }
+        }
+        _ => y.scaled_add(a, x),
+    }
+}
+
+/// `Σ x[i] y[i]`, in four independent partial sums so the loop vectorises.
+fn dot<T: Scalar>(x: &ArrayView1<T>, y: &ArrayView1<T>) -> T {
+    match (x.as_slice(), y.as_slice()) {
+        (Some(xs), Some(ys)) => {
+            let mut acc = [T::zero(); 4];
+            let (xc, yc) = (xs.chunks_exact(4), ys.chunks_exact(4));
+            let (xr, yr) = (xc.remainder(), yc.remainder());
+            for (a, b) in xc.zip(yc) {
+                for l in 0..4 {
+                    acc[l] += a[l] * b[l];
+                }
+            }
+            let tail = xr.iter().zip(yr).fold(T::zero(), |s, (&a, &b)| s + a * b);
+            (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+        }
+        _ => x.dot(y),
+    }
 }
 
 fn product_shape_error(
@@ -99,6 +355,81 @@ mod tests {
              the inner dimensions differ: W1 has 784 columns but X has 59999 rows; \
              did you mean W1 · X.t()? It gives shape (10, 59999)"
         );
+    }
+
+    fn naive(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
+        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+            (0..a.ncols()).map(|k| a[[i, k]] * b[[k, j]]).sum()
+        })
+    }
+
+    fn filled(rows: usize, cols: usize, seed: f64) -> Array2<f64> {
+        Array2::from_shape_fn((rows, cols), |(i, j)| {
+            ((i * 31 + j * 17) as f64 * seed).sin()
+        })
+    }
+
+    #[test]
+    fn large_products_match_the_definition_for_every_layout() {
+        // large enough for the multithreaded kernels, with transposed operands
+        let a = filled(300, 70, 0.37);
+        let b = filled(70, 90, 0.11);
+        let at = a.t().to_owned();
+        let expected = naive(&a, &b);
+        for c in [
+            matmul(&a.view(), &b.view()).unwrap(),
+            matmul(&at.t(), &b.view()).unwrap(),
+            matmul(&a.view(), &b.t().to_owned().t()).unwrap(),
+        ] {
+            let err = (&c - &expected)
+                .mapv(f64::abs)
+                .fold(0.0, |m: f64, &v| m.max(v));
+            assert!(err < 1e-12, "max error {err}");
+        }
+        let cf = matmul(&a.mapv(|v| v as f32).view(), &b.mapv(|v| v as f32).view()).unwrap();
+        let err = (&cf.mapv(f64::from) - &expected)
+            .mapv(f64::abs)
+            .fold(0.0, |m: f64, &v| m.max(v));
+        assert!(err < 1e-3, "f32 max error {err}");
+    }
+
+    #[test]
+    fn gemm_into_adds_alpha_times_the_product_to_beta_times_c() {
+        for (n, k, m) in [(3, 4, 2), (200, 60, 50)] {
+            let (a, b, c0) = (filled(n, k, 0.3), filled(k, m, 0.7), filled(n, m, 0.9));
+            let mut c = c0.clone();
+            gemm_into(0.5, &a.view(), &b.view(), 2.0, &mut c.view_mut()).unwrap();
+            let expected = naive(&a, &b) * 0.5 + &c0 * 2.0;
+            let err = (&c - &expected)
+                .mapv(f64::abs)
+                .fold(0.0, |m: f64, &v| m.max(v));
+            assert!(err < 1e-12, "({n}, {k}, {m}): max error {err}");
+        }
+        let mut wrong = Array2::<f64>::zeros((3, 3));
+        let (a, b) = (filled(3, 4, 0.3), filled(4, 2, 0.7));
+        let err = gemm_into(1.0, &a.view(), &b.view(), 0.0, &mut wrong.view_mut()).unwrap_err();
+        assert!(err.to_string().contains("(3, 2)"), "{err}");
+    }
+
+    #[test]
+    fn row_kernels_match_the_matrix_product() {
+        let w = filled(6, 4, 0.5);
+        let x = ndarray::arr1(&[0.0, 1.5, 0.0, -2.0, 0.25, 0.0]);
+        let d = ndarray::arr1(&[1.0, -1.0, 0.5, 2.0]);
+        let mut out = ndarray::Array1::zeros(4);
+        row_times_matrix_into(&x.view(), &w.view(), &mut out.view_mut()).unwrap();
+        let expected = x.view().insert_axis(ndarray::Axis(0)).dot(&w);
+        assert!((&out - &expected.row(0)).iter().all(|e| e.abs() < 1e-14));
+        let mut back = ndarray::Array1::zeros(6);
+        matrix_times_row_into(&w.view(), &d.view(), &mut back.view_mut()).unwrap();
+        assert!((&back - &w.dot(&d)).iter().all(|e| e.abs() < 1e-14));
+        let mut w2 = w.clone();
+        rank_one_update(&mut w2.view_mut(), -0.1, &x.view(), &d.view()).unwrap();
+        for ((i, j), &v) in w2.indexed_iter() {
+            assert!((v - (w[[i, j]] - 0.1 * x[i] * d[j])).abs() < 1e-15);
+        }
+        assert!(row_times_matrix_into(&d.view(), &w.view(), &mut out.view_mut()).is_err());
+        assert!(rank_one_update(&mut w2.view_mut(), 1.0, &d.view(), &x.view()).is_err());
     }
 
     #[test]

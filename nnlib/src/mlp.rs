@@ -180,6 +180,95 @@ impl<T: Scalar> Mlp<T> {
         optimizer.step(&mut params)
     }
 
+    /// One training step on a batch that keeps as little as possible: no
+    /// copy of `X`, no stored forward pass, and no `∂L/∂X` for the first
+    /// layer (nothing uses it). Returns the batch's loss before the update.
+    ///
+    /// The update is the one [`Mlp::train_step`] makes; use this one for
+    /// large full batches (lesson 01's 50,000 x 3,072 images), where a copy
+    /// of `X` would double the memory. The layers' caches are left empty.
+    ///
+    /// # Errors
+    /// As [`Mlp::loss_and_gradients`] and [`Mlp::apply_gradients`].
+    pub fn fit_batch(
+        &mut self,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+        optimizer: &mut dyn Optimizer<T>,
+    ) -> Result<T> {
+        let last = self.layers.len().checked_sub(1).ok_or_else(empty_network)?;
+        // forward: (Z, A) per layer; the input of layer i is A of layer i − 1.
+        // Z is kept only where the derivative needs it: sigmoid, tanh and
+        // softmax use A, and ReLU's gate [z > 0] equals [a > 0], so for those
+        // A is computed in place of Z.
+        let mut values: Vec<(Option<Array2<T>>, Array2<T>)> = Vec::with_capacity(self.layers.len());
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            layer.cache = None;
+            let input = if i == 0 {
+                x.view()
+            } else {
+                values[i - 1].1.view()
+            };
+            let mut z = layer.weighted_sum(&input)?;
+            if matches!(
+                layer.activation,
+                Activation::Sigmoid | Activation::Tanh | Activation::Softmax | Activation::Relu
+            ) {
+                layer.activation.forward_inplace(&mut z);
+                values.push((None, z));
+            } else {
+                let a = layer.activation.forward(&z.view());
+                values.push((Some(z), a));
+            }
+        }
+        let out = &values[last].1;
+        let loss = self.loss.value(&out.view(), y)?;
+        // backward, from dZ of the output layer
+        let out_layer = &self.layers[last];
+        let mut d_z = match (out_layer.activation, self.loss) {
+            (Activation::Softmax, Loss::CategoricalCrossEntropy) => {
+                softmax_cross_entropy_gradient(&out.view(), y)?
+            }
+            (Activation::Sigmoid, Loss::BinaryCrossEntropy) => {
+                softmax_cross_entropy_gradient(&out.view(), y)? / T::cast(out.ncols() as f64)
+            }
+            (f, loss) => {
+                let d_a = loss.gradient(&out.view(), y)?;
+                let z = values[last].0.as_ref().unwrap_or(out);
+                f.backward(&d_a.view(), &z.view(), &out.view())?
+            }
+        };
+        let mut grads = Vec::with_capacity(self.layers.len());
+        for i in (0..=last).rev() {
+            let layer = &self.layers[i];
+            let input = if i == 0 {
+                x.view()
+            } else {
+                values[i - 1].1.view()
+            };
+            let (d_weights, d_bias) = layer.parameter_gradients(&input, &d_z.view())?;
+            let d_input = if i == 0 {
+                Array2::zeros((0, 0))
+            } else {
+                let d_a = layer.input_gradient(&d_z.view())?;
+                let (z, a) = &values[i - 1];
+                let z = z.as_ref().unwrap_or(a);
+                self.layers[i - 1]
+                    .activation
+                    .backward(&d_a.view(), &z.view(), &a.view())?
+            };
+            grads.push(Gradients {
+                d_input: Array2::zeros((0, 0)),
+                d_weights,
+                d_bias,
+            });
+            d_z = d_input;
+        }
+        grads.reverse();
+        self.apply_gradients(&grads, optimizer)?;
+        Ok(loss)
+    }
+
     /// One training step on a batch: forward, backward, update. Returns the
     /// batch's loss before the update and the network's output for the batch.
     ///
@@ -238,5 +327,58 @@ impl<T: Scalar> fmt::Display for Mlp<T> {
             T::NAME,
             self.loss.name()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{Adam, Sgd};
+    use ndarray::Array2;
+
+    fn data() -> (Array2<f64>, Array2<f64>) {
+        let x = Array2::from_shape_fn((40, 6), |(i, j)| ((i * 7 + j * 3) as f64 * 0.37).sin());
+        let y = Array2::from_shape_fn((40, 3), |(i, j)| if i % 3 == j { 1.0 } else { 0.0 });
+        (x, y)
+    }
+
+    #[test]
+    fn fit_batch_makes_the_update_of_train_step() {
+        let (x, y) = data();
+        for (acts, loss) in [
+            (
+                [Activation::Sigmoid, Activation::Softmax],
+                Loss::CategoricalCrossEntropy,
+            ),
+            (
+                [Activation::Relu, Activation::Sigmoid],
+                Loss::MeanSquaredError,
+            ),
+        ] {
+            let make = || Mlp::<f64>::new(&[6, 5, 3], &acts, loss, Init::XavierUniform, 3).unwrap();
+            let (mut a, mut b) = (make(), make());
+            let (mut oa, mut ob) = (Adam::<f64>::new(0.01), Adam::<f64>::new(0.01));
+            for _ in 0..3 {
+                let (la, _) = a.train_step(&x.view(), &y.view(), &mut oa).unwrap();
+                let lb = b.fit_batch(&x.view(), &y.view(), &mut ob).unwrap();
+                assert!((la - lb).abs() < 1e-12, "{la} vs {lb}");
+            }
+            for (la, lb) in a.layers.iter().zip(&b.layers) {
+                let diff = (&la.weights - &lb.weights).mapv(f64::abs).sum();
+                assert!(diff < 1e-10, "weights differ by {diff}");
+                assert!(lb.cache.is_none());
+            }
+        }
+        let mut net = Mlp::<f64>::new(
+            &[6, 3],
+            &[Activation::Softmax],
+            Loss::CategoricalCrossEntropy,
+            Init::XavierUniform,
+            3,
+        )
+        .unwrap();
+        let wrong = Array2::<f64>::zeros((40, 4));
+        let err = net.fit_batch(&wrong.view(), &y.view(), &mut Sgd::new(0.1));
+        assert!(matches!(err, Err(Error::Shape { .. })), "{err:?}");
     }
 }

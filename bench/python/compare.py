@@ -1,0 +1,143 @@
+"""Runs every workload in numpy (and PyTorch) and in Rust, alternating, and
+writes the Markdown table. Called by bench/compare, which builds and sets up
+everything first.
+
+    python compare.py --rust BIN [--rust-alt BIN] --cache DIR --out DIR [--rounds N] [--only a,b]
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name, unit, units per process (the first is a warm-up), description
+WORKLOADS = [
+    ("l01-f64", "epoch", 4, "lesson 01: 3072-64-10 full batch, 50,000 CIFAR-10 (JPEG) images, f64"),
+    ("l01-f32", "epoch", 4, "lesson 01: same, f32"),
+    ("l02", "iteration", 3, "lesson 02: 784-40-10 per-sample SGD, 10,000 MNIST images"),
+    ("l02-dropout", "iteration", 3, "lesson 02: same with dropout, 100 hidden"),
+    ("l03", "run", 3, "lesson 03: 64-64-10 on digits, 1,000 full-batch epochs"),
+    ("l04-f64", "iteration", 8, "lesson 04: 784-10-10 full batch, 60,000 MNIST, column layout, f64"),
+    ("l04-f32", "iteration", 8, "lesson 04: same, f32"),
+    ("l05-fashion", "epoch", 3, "lesson 05: 784-256-128-64-10 Adam, batch 128, Fashion-MNIST, f32"),
+    ("l05-persample", "pass", 3, "lesson 05: 784-32-32-10 per-sample backprop, 10,000 samples"),
+    ("gemm-fwd-f64", "product", 5, "product 50000x3072 · 3072x64, f64"),
+    ("gemm-bwd-f64", "product", 5, "product 3072x50000 · 50000x64, f64"),
+    ("gemm-fwd-f32", "product", 5, "product 50000x3072 · 3072x64, f32"),
+    ("gemm-bwd-f32", "product", 5, "product 3072x50000 · 50000x64, f32"),
+    ("cifar-jpeg", "pass", 2, "loading all 60,000 CIFAR-10 JPEGs (numpy side: Pillow)"),
+]
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mb(cmd):
+    out = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
+    return int(m.group(1)) / 1024 if m else float("nan")
+
+
+def fmt_metric(r):
+    v = r["metric"]
+    if r["metric_name"] == "GFLOP/s":
+        return f"{v:.1f} GFLOP/s"
+    if "accuracy" in r["metric_name"]:
+        return f"{100 * v:.2f} % {r['metric_name'].replace(' accuracy', '')} acc."
+    return f"{r['metric_name']} {v:.4f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rust", required=True)
+    ap.add_argument("--cache", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--datasets", default=os.environ.get("COURSE_DATASETS", "/work/shared/datasets"))
+    ap.add_argument("--rounds", type=int, default=1, help="alternating numpy/Rust rounds per workload")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--no-memory", action="store_true")
+    args = ap.parse_args()
+    py = sys.executable
+    numpy_prog = os.path.join(HERE, "workloads_numpy.py")
+    torch_prog = os.path.join(HERE, "workloads_torch.py")
+    try:
+        import torch  # noqa: F401
+        have_torch = not args.no_torch
+    except ImportError:
+        have_torch = False
+    only = set(filter(None, args.only.split(",")))
+    rows, raw = [], {}
+    started = time.time()
+    load_before = os.getloadavg()
+    for name, unit, reps, desc in WORKLOADS:
+        if only and name not in only:
+            continue
+        sides = [("numpy", [py, numpy_prog, name, str(reps), args.cache, args.datasets]),
+                 ("rust", [args.rust, "run", name, str(reps), args.cache])]
+        if name == "l05-fashion" and have_torch:
+            sides.insert(1, ("torch", [py, torch_prog, name, str(reps), args.cache]))
+        results = {s: [] for s, _ in sides}
+        for _ in range(args.rounds):
+            for side, cmd in sides:
+                r = run_json(cmd)
+                results[side].append(r)
+                print(f"  {name:<14} {side:<6} {['%.4f' % t for t in r['times']]} {fmt_metric(r)}",
+                      file=sys.stderr, flush=True)
+        raw[name] = results
+
+        def median(side):
+            return statistics.median(t for r in results[side] for t in r["times"][1:])
+
+        rust_t, rust_last = median("rust"), results["rust"][-1]
+        for other in [s for s, _ in sides if s != "rust"]:
+            t = median(other)
+            label = desc if other == "numpy" else desc + " (PyTorch CPU)"
+            rows.append((label, unit, t, rust_t, t / rust_t, fmt_metric(results[other][-1]),
+                         fmt_metric(rust_last), other))
+    memory = None
+    if not args.no_memory and (not only or "l01-f64" in only):
+        memory = (peak_rss_mb([py, numpy_prog, "l01-f64", "2", args.cache]),
+                  peak_rss_mb([args.rust, "run", "l01-f64", "2", args.cache]))
+    load_after = os.getloadavg()
+    paths = subprocess.run([args.rust, "gemm", "4"], capture_output=True, text=True).stdout
+
+    lines = ["| workload | unit | Python s/unit | Rust s/unit | ratio | Python metric | Rust metric |",
+             "| --- | --- | ---: | ---: | ---: | --- | --- |"]
+    for label, unit, t, rt, ratio, m1, m2, other in rows:
+        lines.append(f"| {label} | {unit} | {t:.4f} | {rt:.4f} | {ratio:.2f} | {m1} | {m2} |")
+    backend = raw[next(iter(raw))]["rust"][-1]["backend"] if raw else "?"
+    notes = [
+        "",
+        f"Python: {raw[next(iter(raw))]['numpy'][-1]['backend'] if raw else '?'}; "
+        f"Rust: nnlib, large products on `{backend}`. Ratio = Python time / Rust time, "
+        f"medians of {args.rounds} alternating round(s), the first unit of each process dropped as a warm-up.",
+        f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
+        f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} on {os.cpu_count()} cores; "
+        f"{time.time() - started:.0f} s in all.",
+    ]
+    if memory:
+        notes.append(f"Peak memory of lesson 01 (f64, 2 epochs, `/usr/bin/time -v`): "
+                     f"numpy {memory[0]:.0f} MiB, Rust {memory[1]:.0f} MiB.")
+    notes += ["", "Matrix-product paths of this Rust build (GFLOP/s):", "", "```", paths.rstrip(), "```"]
+    text = "\n".join(lines + notes) + "\n"
+    print(text)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"raw": raw, "memory_mib": memory, "load_before": load_before,
+                   "load_after": load_after}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
