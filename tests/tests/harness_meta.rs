@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 
 type TestResult = std::result::Result<(), String>;
 
+/// One named check over the fixture runs.
+type Check = fn(&Fixture) -> TestResult;
+
 fn ensure(cond: bool, what: impl FnOnce() -> String) -> TestResult {
     if cond { Ok(()) } else { Err(what()) }
 }
@@ -150,7 +153,7 @@ fn main() {
         test,
     };
 
-    let tests: Vec<(&str, fn(&Fixture) -> TestResult)> = vec![
+    let tests: Vec<(&str, Check)> = vec![
         ("correct_fixture_passes_at_full_scale", |f| {
             passes(&f.good, &f.full)
         }),
