@@ -13,18 +13,7 @@ use flate2::read::GzDecoder;
 use rayon::prelude::*;
 
 /// The CIFAR-10 classes, in the order of their label numbers.
-pub const CIFAR_CLASSES: [&str; 10] = [
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-];
+pub use nnlib::datasets::CIFAR10_CLASSES as CIFAR_CLASSES;
 
 fn bad(path: &Path, what: String) -> io::Error {
     io::Error::new(

@@ -411,18 +411,7 @@ fn heatmap_writes_each_value_with_contrast() {
 
 #[test]
 fn probability_bars_match_the_probabilities() {
-    let names = [
-        "T-shirt",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ];
+    let names = nnlib::datasets::FASHION_MNIST_CLASSES;
     let img = Image::gray(Array2::<u8>::from_shape_fn((28, 28), |(i, j)| (i * 9 + j) as u8).view())
         .unwrap();
     let p1 = [0.01, 0.0, 0.02, 0.0, 0.0, 0.05, 0.0, 0.12, 0.0, 0.80];
@@ -537,18 +526,7 @@ fn confusion_matrix_ten_classes_renders() {
             }
         })
         .collect();
-    let names = [
-        "airplane",
-        "automobile",
-        "bird",
-        "cat",
-        "deer",
-        "dog",
-        "frog",
-        "horse",
-        "ship",
-        "truck",
-    ];
+    let names = nnlib::datasets::CIFAR10_CLASSES;
     let fig = ConfusionMatrix::from_labels(&truth, &pred, 10)
         .unwrap()
         .class_names(names)
