@@ -7,11 +7,32 @@ comparison decides whether an error was expected); cells tagged
 `skip-execution` are skipped, as in the Rust harness.
 """
 
+import queue
 import sys
 import time
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
+
+# evcxr_jupyter can report a cell idle before the last lines the cell printed
+# have reached the iopub channel (evcxr issue #353), and nbclient stops
+# listening at idle. JupyterLab still shows such lines, so they are collected
+# here: stream messages that arrive within this many seconds after a cell ends,
+# before the next cell starts, belong to that cell.
+LATE_OUTPUT_GRACE_SECONDS = 1.0
+
+
+def collect_late_output(client: NotebookClient, cell, index: int) -> int:
+    late = 0
+    while True:
+        try:
+            msg = run_sync(client.kc.iopub_channel.get_msg)(timeout=LATE_OUTPUT_GRACE_SECONDS)
+        except queue.Empty:
+            return late
+        if msg["msg_type"] == "stream":
+            client.process_message(msg, cell, index)
+            late += 1
 
 
 def main() -> int:
@@ -34,7 +55,9 @@ def main() -> int:
             t = time.monotonic()
             client.execute_cell(cell, index)
             if cell.cell_type == "code":
-                print(f"  cell {index + 1} ran in {time.monotonic() - t:.2f} s", flush=True)
+                late = collect_late_output(client, cell, index)
+                note = f" ({late} late output message(s) collected)" if late else ""
+                print(f"  cell {index + 1} ran in {time.monotonic() - t:.2f} s{note}", flush=True)
     nbformat.write(nb, target)
     print(f"executed in {time.monotonic() - started:.1f} s", flush=True)
     return 0
