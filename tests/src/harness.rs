@@ -328,11 +328,17 @@ pub fn run_notebook(nb: &Notebook, scale: Scale, paths: &Paths) -> Result<RunRec
             }
         }
         if verbose {
+            let phases: Vec<String> = run
+                .phases
+                .iter()
+                .map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64()))
+                .collect();
             eprintln!(
-                "    {}: cell {} ran in {:.2} s",
+                "    {}: cell {} ran in {:.2} s ({})",
                 nb.name(),
                 cell.number,
-                run.duration.as_secs_f64()
+                run.duration.as_secs_f64(),
+                phases.join(", ")
             );
         }
         if run.timed_out {
@@ -812,8 +818,9 @@ pub fn run_suite(paths: &Paths, filters: &[String], scale: Scale) -> Result<bool
 /// Environment variable naming evcxr's build folder. The harness sets it,
 /// when unset, to `<cargo target dir>/evcxr-notebooks`, so that successive
 /// notebooks and test runs reuse the compiled dependencies (nnlib included)
-/// incrementally. `notebooks/evcxr.toml` deliberately sets no `tmpdir`, so
-/// Jupyter kernels each get their own folder and can run side by side.
+/// incrementally. `notebooks/evcxr.toml` deliberately sets no `tmpdir` (it
+/// would override this variable): the lessons' Jupyter kernels get folders of
+/// their own from `kernel/launch`, so tests and kernels can run side by side.
 pub const ENV_EVCXR_TMPDIR: &str = "EVCXR_TMPDIR";
 
 /// The evcxr build folder the harness uses when `EVCXR_TMPDIR` is unset:

@@ -33,6 +33,9 @@ pub struct CellRun {
     pub timed_out: bool,
     /// Wall time of the cell, compilation included.
     pub duration: Duration,
+    /// Where that time went, as evcxr reports it: the compiles it needed
+    /// (type inference, fixes, the final compile) and the execution.
+    pub phases: Vec<(String, Duration)>,
 }
 
 /// An evcxr context running the cells of one notebook.
@@ -122,6 +125,7 @@ impl Runner {
         let timed_out = watchdog.join().unwrap_or(false);
         self.settle();
         let mut outputs = Vec::new();
+        let mut phases = Vec::new();
         for (name, line) in self
             .lines
             .lock()
@@ -132,6 +136,11 @@ impl Runner {
         }
         match result {
             Ok(eval) => {
+                phases = eval
+                    .phases
+                    .iter()
+                    .map(|p| (p.name.clone(), p.duration))
+                    .collect();
                 if !eval.content_by_mime_type.is_empty() {
                     let mut data: Vec<(String, serde_json::Value)> = eval
                         .content_by_mime_type
@@ -160,6 +169,7 @@ impl Runner {
             outputs,
             timed_out,
             duration: start.elapsed(),
+            phases,
         }
     }
 

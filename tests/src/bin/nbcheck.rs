@@ -53,6 +53,7 @@ fn record_from_executed(
                 outputs: fresh.outputs.clone(),
                 timed_out: false,
                 duration: Duration::ZERO,
+                phases: Vec::new(),
             })
         };
         cells.push(CellRecord {
