@@ -32,11 +32,13 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## The evcxr Jupyter kernel, at the version the tests' evcxr library is pinned to.
-kernel: toolchain
+## The evcxr Jupyter kernel, at the version the tests' evcxr library is pinned to,
+## and the lessons' kernelspec `nnlib-rust` (kernel/launch) in the Python environment.
+kernel: toolchain venv
 	@cargo install --list | grep -q "^evcxr_jupyter v$(EVCXR_VERSION):" \
 	  || cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION)
 	@evcxr_jupyter --install >/dev/null
+	@kernel/install $(VENV)
 
 ## The datasets, verified by checksum (set NNLIB_DATA_MIRROR=DIR to copy from a local mirror).
 data:

@@ -209,7 +209,7 @@ impl Notebook {
         }
     }
 
-    /// Sets the kernel metadata the evcxr kernel reports (kernelspec and
+    /// Sets the kernel metadata of the lessons' kernel (kernelspec and
     /// language_info), keeping every other metadata key.
     pub fn set_rust_kernel_metadata(&mut self) {
         let meta = self
@@ -237,9 +237,10 @@ impl Notebook {
     }
 }
 
-/// The `kernelspec` metadata of the evcxr kernel.
+/// The `kernelspec` metadata of the lessons' kernel: evcxr started through
+/// `kernel/launch`, installed by `make kernel` as `nnlib-rust`.
 pub fn kernelspec() -> Value {
-    json!({"display_name": "Rust", "language": "rust", "name": "rust"})
+    json!({"display_name": "Rust (nnlib)", "language": "rust", "name": "nnlib-rust"})
 }
 
 /// The `language_info` metadata the evcxr kernel reports in its kernel info.
