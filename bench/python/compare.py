@@ -15,22 +15,30 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# name, unit, units per process (the first is a warm-up), description
+# name, unit, units per process (the first is a warm-up), description,
+# target ratio (Python time / Rust time)
 WORKLOADS = [
-    ("l01-f64", "epoch", 4, "lesson 01: 3072-64-10 full batch, 50,000 CIFAR-10 (JPEG) images, f64"),
-    ("l01-f32", "epoch", 4, "lesson 01: same, f32"),
-    ("l02", "iteration", 3, "lesson 02: 784-40-10 per-sample SGD, 10,000 MNIST images"),
-    ("l02-dropout", "iteration", 3, "lesson 02: same with dropout, 100 hidden"),
-    ("l03", "run", 3, "lesson 03: 64-64-10 on digits, 1,000 full-batch epochs"),
-    ("l04-f64", "iteration", 8, "lesson 04: 784-10-10 full batch, 60,000 MNIST, column layout, f64"),
-    ("l04-f32", "iteration", 8, "lesson 04: same, f32"),
-    ("l05-fashion", "epoch", 3, "lesson 05: 784-256-128-64-10 Adam, batch 128, Fashion-MNIST, f32"),
-    ("l05-persample", "pass", 3, "lesson 05: 784-32-32-10 per-sample backprop, 10,000 samples"),
-    ("gemm-fwd-f64", "product", 5, "product 50000x3072 · 3072x64, f64"),
-    ("gemm-bwd-f64", "product", 5, "product 3072x50000 · 50000x64, f64"),
-    ("gemm-fwd-f32", "product", 5, "product 50000x3072 · 3072x64, f32"),
-    ("gemm-bwd-f32", "product", 5, "product 3072x50000 · 50000x64, f32"),
-    ("cifar-jpeg", "pass", 2, "loading all 60,000 CIFAR-10 JPEGs (numpy side: Pillow)"),
+    ("l01-f64", "epoch", 4, "lesson 01: 3072-64-10 full batch, 50,000 CIFAR-10 (JPEG) images, f64", 1.2),
+    ("l01-f32", "epoch", 4, "lesson 01: same, f32 on both sides", None),
+    ("l02", "iteration", 3, "lesson 02: 784-40-10 per-sample SGD, 10,000 MNIST images", 5),
+    ("l02-dropout", "iteration", 3, "lesson 02: same with dropout, 100 hidden", 5),
+    ("l03", "run", 3, "lesson 03: 64-64-10 on digits, 1,000 full-batch epochs", 2),
+    ("l04-f64", "iteration", 8, "lesson 04: 784-10-10 full batch, 60,000 MNIST, column layout, f64", 1.2),
+    ("l04-f32", "iteration", 8, "lesson 04: same, f32 on both sides", None),
+    ("l05-fashion", "epoch", 3, "lesson 05: 784-256-128-64-10 Adam, batch 128, Fashion-MNIST, f32", 1.5),
+    ("l05-persample", "pass", 3, "lesson 05: 784-32-32-10 per-sample backprop, 10,000 samples", 15),
+    ("gemm-fwd-f64", "product", 5, "product 50000x3072 · 3072x64, f64", 0.9),
+    ("gemm-bwd-f64", "product", 5, "product 3072x50000 · 50000x64, f64", 0.9),
+    ("gemm-fwd-f32", "product", 5, "product 50000x3072 · 3072x64, f32", 0.9),
+    ("gemm-bwd-f32", "product", 5, "product 3072x50000 · 50000x64, f32", 0.9),
+    ("cifar-jpeg", "pass", 2, "loading all 60,000 CIFAR-10 JPEGs (numpy side: Pillow)", 4),
+]
+
+# The lessons run numpy in f64; these rows set that time against nnlib in f32:
+# (numpy workload, Rust workload, description, target ratio).
+CROSS = [
+    ("l01-f64", "l01-f32", "lesson 01: numpy f64 (as in the lesson) against nnlib f32", 2.5),
+    ("l04-f64", "l04-f32", "lesson 04: numpy f64 (as in the lesson) against nnlib f32", 2),
 ]
 
 
@@ -61,7 +69,7 @@ def main():
     ap.add_argument("--rust", required=True)
     ap.add_argument("--cache", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--datasets", default=os.environ.get("COURSE_DATASETS", "/work/shared/datasets"))
+    ap.add_argument("--data", required=True, help="the data folder (data-scripts/fetch's)")
     ap.add_argument("--rounds", type=int, default=1, help="alternating numpy/Rust rounds per workload")
     ap.add_argument("--only", default="")
     ap.add_argument("--no-torch", action="store_true")
@@ -79,10 +87,11 @@ def main():
     rows, raw = [], {}
     started = time.time()
     load_before = os.getloadavg()
-    for name, unit, reps, desc in WORKLOADS:
+    medians, metrics = {}, {}
+    for name, unit, reps, desc, target in WORKLOADS:
         if only and name not in only:
             continue
-        sides = [("numpy", [py, numpy_prog, name, str(reps), args.cache, args.datasets]),
+        sides = [("numpy", [py, numpy_prog, name, str(reps), args.cache, args.data]),
                  ("rust", [args.rust, "run", name, str(reps), args.cache])]
         if name == "l05-fashion" and have_torch:
             sides.insert(1, ("torch", [py, torch_prog, name, str(reps), args.cache]))
@@ -99,22 +108,31 @@ def main():
             return statistics.median(t for r in results[side] for t in r["times"][1:])
 
         rust_t, rust_last = median("rust"), results["rust"][-1]
+        medians[name] = (median("numpy"), rust_t, unit)
+        metrics[name] = (fmt_metric(results["numpy"][-1]), fmt_metric(rust_last))
         for other in [s for s, _ in sides if s != "rust"]:
             t = median(other)
             label = desc if other == "numpy" else desc + " (PyTorch CPU)"
-            rows.append((label, unit, t, rust_t, t / rust_t, fmt_metric(results[other][-1]),
-                         fmt_metric(rust_last), other))
+            rows.append((label, unit, t, rust_t, t / rust_t, target, fmt_metric(results[other][-1]),
+                         fmt_metric(rust_last)))
+    for py_name, rust_name, desc, target in CROSS:
+        if py_name in medians and rust_name in medians:
+            t, rt, unit = medians[py_name][0], medians[rust_name][1], medians[py_name][2]
+            rows.append((desc, unit, t, rt, t / rt, target, metrics[py_name][0], metrics[rust_name][1]))
     memory = None
     if not args.no_memory and (not only or "l01-f64" in only):
         memory = (peak_rss_mb([py, numpy_prog, "l01-f64", "2", args.cache]),
                   peak_rss_mb([args.rust, "run", "l01-f64", "2", args.cache]))
     load_after = os.getloadavg()
     paths = subprocess.run([args.rust, "gemm", "4"], capture_output=True, text=True).stdout
+    peak = subprocess.run([args.rust, "peak"], capture_output=True, text=True)
+    paths += peak.stdout or peak.stderr
 
-    lines = ["| workload | unit | Python s/unit | Rust s/unit | ratio | Python metric | Rust metric |",
-             "| --- | --- | ---: | ---: | ---: | --- | --- |"]
-    for label, unit, t, rt, ratio, m1, m2, other in rows:
-        lines.append(f"| {label} | {unit} | {t:.4f} | {rt:.4f} | {ratio:.2f} | {m1} | {m2} |")
+    lines = ["| workload | unit | Python s/unit | Rust s/unit | ratio | target | Python metric | Rust metric |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    for label, unit, t, rt, ratio, target, m1, m2 in rows:
+        goal = "" if target is None else f"≥ {target}" + ("" if ratio >= target else " (missed)")
+        lines.append(f"| {label} | {unit} | {t:.4f} | {rt:.4f} | {ratio:.2f} | {goal} | {m1} | {m2} |")
     backend = raw[next(iter(raw))]["rust"][-1]["backend"] if raw else "?"
     notes = [
         "",
@@ -128,7 +146,8 @@ def main():
     if memory:
         notes.append(f"Peak memory of lesson 01 (f64, 2 epochs, `/usr/bin/time -v`): "
                      f"numpy {memory[0]:.0f} MiB, Rust {memory[1]:.0f} MiB.")
-    notes += ["", "Matrix-product paths of this Rust build (GFLOP/s):", "", "```", paths.rstrip(), "```"]
+    notes += ["", "Matrix-product paths of this Rust build, and the machine's multiply-add peak (GFLOP/s):",
+              "", "```", paths.rstrip(), "```"]
     text = "\n".join(lines + notes) + "\n"
     print(text)
     os.makedirs(args.out, exist_ok=True)

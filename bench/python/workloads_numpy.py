@@ -1,15 +1,14 @@
 """The numpy side of the speed comparison: the lessons' training loops.
 
-    python workloads_numpy.py <workload> <reps> <cache dir>
+    python workloads_numpy.py <workload> <reps> <cache dir> [<data dir>]
 
 prints one JSON line: the seconds of each unit and the final metric. The
 loops follow the Python lessons (with their errata corrected, as in the
 notebooks), written for this benchmark.
 """
-import io
 import json
+import os
 import sys
-import tarfile
 import time
 
 import numpy as np
@@ -293,18 +292,23 @@ def product(reps, dtype, backward):
     report(times, "GFLOP/s", 2 * 50000 * 3072 * 64 / t / 1e9)
 
 
-def jpeg(reps, datasets):
+def jpeg(reps, data):
+    """Reads and decodes every image of the data folder's CIFAR-10 image
+    folders (train/<class>/*.jpg, test/<class>/*.jpg), as the Rust side does."""
     from PIL import Image
+    root = os.path.join(data, "cifar-10")
+    files = [os.path.join(root, split, c, f)
+             for split in ("train", "test") for c in CLASSES
+             for f in sorted(os.listdir(os.path.join(root, split, c)))]
     state = {}
 
     def load_all():
         total, count = 0, 0
-        with tarfile.open(f"{datasets}/cifar-10/cifar-10-images-jpg.tar.gz") as tar:
-            for member in tar:
-                if member.name.endswith(".jpg"):
-                    img = np.asarray(Image.open(io.BytesIO(tar.extractfile(member).read())).convert("RGB"))
-                    total += int(img.sum(dtype=np.uint64))
-                    count += img.size
+        for path in files:
+            with Image.open(path) as im:
+                img = np.asarray(im.convert("RGB"))
+            total += int(img.sum(dtype=np.uint64))
+            count += img.size
         state["mean"] = total / count
 
     report(timed(reps, load_all), "mean pixel", state["mean"])
@@ -312,7 +316,7 @@ def jpeg(reps, datasets):
 
 def main():
     workload, reps, cache = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    datasets = sys.argv[4] if len(sys.argv) > 4 else "/work/shared/datasets"
+    data = sys.argv[4] if len(sys.argv) > 4 else None
     table = {
         "l01-f64": lambda: lesson01(reps, cache, np.float64),
         "l01-f32": lambda: lesson01(reps, cache, np.float32),
@@ -327,7 +331,7 @@ def main():
         "gemm-bwd-f64": lambda: product(reps, np.float64, True),
         "gemm-fwd-f32": lambda: product(reps, np.float32, False),
         "gemm-bwd-f32": lambda: product(reps, np.float32, True),
-        "cifar-jpeg": lambda: jpeg(reps, datasets),
+        "cifar-jpeg": lambda: jpeg(reps, data),
     }
     table[workload]()
 

@@ -1,9 +1,10 @@
 //! The Rust side of the speed comparison: the lessons' training loops on nnlib.
 //!
 //! ```text
-//! course-bench prepare <datasets dir> <cache dir>
+//! course-bench prepare <cache dir>                decodes the data folder's datasets into the cache
 //! course-bench run <workload> <reps> <cache dir>   one JSON line: times per unit, final metric
 //! course-bench gemm <reps>                          GFLOP/s of the product paths
+//! course-bench peak                                 the machine's multiply-add peak
 //! ```
 //!
 //! Every workload runs `reps` units (epochs, iterations, runs, passes) and
@@ -17,6 +18,7 @@ use std::time::Instant;
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip, s};
 use nnlib::Scalar;
 use nnlib::activation::{Activation, sigmoid, softmax};
+use nnlib::data::argmax_rows;
 use nnlib::dropout::Dropout;
 use nnlib::init::{Init, rng};
 use nnlib::linalg::{
@@ -33,15 +35,16 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["prepare", datasets, cache] => {
-            data::prepare(Path::new(datasets), Path::new(cache)).map_err(Into::into)
+        ["prepare", cache] => {
+            data::prepare(&nnlib::datasets::data_dir(), Path::new(cache)).map_err(Into::into)
         }
         ["run", workload, reps, cache] => reps
             .parse()
             .map_err(Into::into)
             .and_then(|r| run(workload, r, &PathBuf::from(cache))),
         ["gemm", reps] => reps.parse().map_err(Into::into).and_then(gemm_paths),
-        _ => Err("usage: course-bench prepare <datasets> <cache> | run <workload> <reps> <cache> | gemm <reps>".into()),
+        ["peak"] => peak(),
+        _ => Err("usage: course-bench prepare <cache> | run <workload> <reps> <cache> | gemm <reps> | peak".into()),
     };
     if let Err(e) = result {
         eprintln!("course-bench: {e}");
@@ -96,32 +99,13 @@ fn scaled<T: Scalar>(x: &[u8], width: usize, scale: f64) -> Res<Array2<T>> {
     Ok(Array2::from_shape_vec((x.len() / width, width), v)?)
 }
 
-fn one_hot<T: Scalar>(y: &[u8], k: usize) -> Array2<T> {
-    let mut out = Array2::zeros((y.len(), k));
-    for (i, &c) in y.iter().enumerate() {
-        out[[i, c as usize]] = T::one();
-    }
-    out
+fn one_hot<T: Scalar>(y: &[u8], k: usize) -> Res<Array2<T>> {
+    Ok(nnlib::data::one_hot(y, k)?)
 }
 
-fn accuracy<T: Scalar>(p: &ArrayView2<T>, y: &[u8]) -> f64 {
-    let hits = p
-        .rows()
-        .into_iter()
-        .zip(y)
-        .filter(|(row, c)| argmax(row.iter().copied()) == **c as usize)
-        .count();
-    hits as f64 / y.len() as f64
-}
-
-fn argmax<T: Scalar>(v: impl Iterator<Item = T>) -> usize {
-    let mut best = (0, T::neg_infinity());
-    for (i, x) in v.enumerate() {
-        if x > best.1 {
-            best = (i, x);
-        }
-    }
-    best.0
+/// The share of rows of `p` whose largest entry is at the label's index.
+fn accuracy<T: Scalar>(p: &ArrayView2<T>, y: &[u8]) -> Res<f64> {
+    Ok(nnlib::data::accuracy(&argmax_rows(p), y)?)
 }
 
 /// Lesson 01: 3072-64-10 sigmoid/softmax, full-batch gradient descent on the
@@ -130,7 +114,7 @@ fn lesson01<T: Scalar>(reps: usize, cache: &Path) -> Res<()> {
     let (x, y) = {
         // the raw bytes are dropped as soon as the scaled copy exists
         let (raw, labels) = data::load(cache, "cifar_train", 3072)?;
-        (scaled::<T>(&raw, 3072, 255.0)?, one_hot::<T>(&labels, 10))
+        (scaled::<T>(&raw, 3072, 255.0)?, one_hot::<T>(&labels, 10)?)
     };
     let mut net = Mlp::<T>::new(
         &[3072, 64, 10],
@@ -156,7 +140,7 @@ fn lesson02(reps: usize, cache: &Path, hidden: usize, dropout: bool) -> Res<()> 
     let (x, y) = data::load(cache, "mnist_train", 784)?;
     let (xt, yt) = data::load(cache, "mnist_test", 784)?;
     let x = scaled::<f64>(&x[..10_000 * 784], 784, 255.0)?;
-    let labels = one_hot::<f64>(&y[..10_000], 10);
+    let labels = one_hot::<f64>(&y[..10_000], 10)?;
     let xt = scaled::<f64>(&xt, 784, 255.0)?;
     let mut r = rng(1);
     let mut w01 = Array2::from_shape_simple_fn((784, hidden), || r.random_range(-0.1..0.1));
@@ -196,7 +180,7 @@ fn lesson02(reps: usize, cache: &Path, hidden: usize, dropout: bool) -> Res<()> 
     let mut a1 = linalg::matmul(&xt.view(), &w01.view())?;
     a1.mapv_inplace(|v| v.max(0.0));
     let out = linalg::matmul(&a1.view(), &w12.view())?;
-    report(&times, "test accuracy", accuracy(&out.view(), &yt));
+    report(&times, "test accuracy", accuracy(&out.view(), &yt)?);
     Ok(())
 }
 
@@ -220,7 +204,7 @@ fn lesson03(reps: usize, cache: &Path) -> Res<()> {
         xtr.column_mut(j).mapv_inplace(|v| (v - lo) / span);
         xte.column_mut(j).mapv_inplace(|v| (v - lo) / span);
     }
-    let ytr = one_hot::<f64>(&tr.iter().map(|&i| y[i]).collect::<Vec<_>>(), 10);
+    let ytr = one_hot::<f64>(&tr.iter().map(|&i| y[i]).collect::<Vec<_>>(), 10)?;
     let yte: Vec<u8> = te.iter().map(|&i| y[i]).collect();
     let mut acc = 0.0;
     let times = timed(reps, || {
@@ -235,7 +219,7 @@ fn lesson03(reps: usize, cache: &Path) -> Res<()> {
         for _ in 0..1000 {
             net.fit_batch(&xtr.view(), &ytr.view(), &mut opt)?;
         }
-        acc = accuracy(&net.predict(&xte.view())?.view(), &yte);
+        acc = accuracy(&net.predict(&xte.view())?.view(), &yte)?;
         Ok(())
     })?;
     report(&times, "test accuracy", acc);
@@ -249,7 +233,7 @@ fn lesson04<T: Scalar>(reps: usize, cache: &Path) -> Res<()> {
     let (x, y) = data::load(cache, "mnist_train", 784)?;
     let x = scaled::<T>(&x, 784, 255.0)?.reversed_axes(); // (784, m), a column per sample
     let m = y.len();
-    let yt = one_hot::<T>(&y, 10).reversed_axes();
+    let yt = one_hot::<T>(&y, 10)?.reversed_axes();
     let mut r = rng(42);
     let mut uni = |rows, cols| {
         Array2::from_shape_simple_fn((rows, cols), || T::cast(r.random_range(-0.5..0.5)))
@@ -300,7 +284,7 @@ fn lesson04<T: Scalar>(reps: usize, cache: &Path) -> Res<()> {
     })?;
     // accuracy of the last forward pass: argmax of A2 = dZ2 + Y per column
     let p = &a2 + &yt;
-    report(&times, "train accuracy", accuracy(&p.t(), &y));
+    report(&times, "train accuracy", accuracy(&p.t(), &y)?);
     Ok(())
 }
 
@@ -312,7 +296,7 @@ fn lesson05_fashion(reps: usize, cache: &Path) -> Res<()> {
     let (xt, yt) = data::load(cache, "fashion_test", 784)?;
     let n = 48_000;
     let x = scaled::<f32>(&x[..n * 784], 784, 255.0)?;
-    let labels = one_hot::<f32>(&y[..n], 10);
+    let labels = one_hot::<f32>(&y[..n], 10)?;
     let xt = scaled::<f32>(&xt, 784, 255.0)?;
     let mut net = Mlp::<f32>::new(
         &[784, 256, 128, 64, 10],
@@ -351,7 +335,7 @@ fn lesson05_fashion(reps: usize, cache: &Path) -> Res<()> {
     report(
         &times,
         "test accuracy",
-        accuracy(&net.predict(&xt.view())?.view(), &yt),
+        accuracy(&net.predict(&xt.view())?.view(), &yt)?,
     );
     Ok(())
 }
@@ -364,7 +348,7 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
     let (x, y) = data::load(cache, "mnist_train", 784)?;
     let (xt, yt) = data::load(cache, "mnist_test", 784)?;
     let x = scaled::<f64>(&x[..10_000 * 784], 784, 255.0)?;
-    let labels = one_hot::<f64>(&y[..10_000], 10);
+    let labels = one_hot::<f64>(&y[..10_000], 10)?;
     let xt = scaled::<f64>(&xt, 784, 255.0)?;
     let sizes = [784, 32, 32, 10];
     let mut r = rng(42);
@@ -420,7 +404,7 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
         }
         h = z;
     }
-    report(&times, "test accuracy", accuracy(&h.view(), &yt));
+    report(&times, "test accuracy", accuracy(&h.view(), &yt)?);
     Ok(())
 }
 
@@ -454,28 +438,22 @@ fn gflops(times: &[f64]) -> f64 {
     2.0 * 50_000.0 * 3072.0 * 64.0 / t[t.len() / 2] / 1e9
 }
 
-/// Loads every CIFAR-10 JPEG from the archive and decodes it.
+/// Loads all 60,000 CIFAR-10 JPEGs from the data folder's image folders
+/// (`cifar-10/train/<class>/*.jpg`, `cifar-10/test/...`) and decodes them,
+/// as `nnlib::datasets::cifar10_from_images` does for the lessons.
 /// Metric: the mean pixel value, to compare with Pillow's decoding.
 fn jpeg(reps: usize) -> Res<()> {
-    let archive = datasets_dir().join("cifar-10/cifar-10-images-jpg.tar.gz");
+    let dir = nnlib::datasets::data_dir().join("cifar-10");
     let mut mean = 0.0;
     let times = timed(reps, || {
-        let files = data::read_cifar_jpegs(&archive)?;
-        let pixels = data::decode_jpegs(&files)?;
-        let (sum, n) = pixels.iter().fold((0u64, 0usize), |(s, n), p| {
-            (s + p.iter().map(|&v| v as u64).sum::<u64>(), n + p.len())
-        });
-        mean = sum as f64 / n as f64;
+        let cifar = nnlib::datasets::cifar10_from_images(&dir)?;
+        let (train, test) = (&cifar.train.images, &cifar.test.images);
+        let sum: u64 = train.iter().chain(test.iter()).map(|&v| u64::from(v)).sum();
+        mean = sum as f64 / (train.len() + test.len()) as f64;
         Ok(())
     })?;
     report(&times, "mean pixel", mean);
     Ok(())
-}
-
-fn datasets_dir() -> PathBuf {
-    std::env::var_os("COURSE_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/datasets"))
 }
 
 /// GFLOP/s of every product path compiled in, at lesson 01's shapes:
@@ -521,4 +499,64 @@ fn gemm_paths(reps: usize) -> Res<()> {
     }
     one::<f64>(reps)?;
     one::<f32>(reps)
+}
+
+/// The machine's peak floating-point rate: independent fused multiply-adds
+/// on 256-bit registers (AVX2 + FMA), on one core and on every core. A full
+/// batch epoch is mostly matrix products, so this bounds how fast any
+/// library can run one; the products' GFLOP/s are best read against it.
+#[cfg(target_arch = "x86_64")]
+fn peak() -> Res<()> {
+    use std::arch::x86_64::{_mm256_fmadd_pd, _mm256_set1_pd, _mm256_storeu_pd};
+
+    /// 12 independent chains of `r ← r·a + b` over 4 f64 lanes, `iters` times.
+    #[target_feature(enable = "avx2,fma")]
+    fn chains(iters: u64) -> f64 {
+        let (a, b) = (_mm256_set1_pd(1.000_000_1), _mm256_set1_pd(0.999_999_9));
+        let mut acc = [_mm256_set1_pd(0.0); 12];
+        for _ in 0..iters {
+            for r in &mut acc {
+                *r = _mm256_fmadd_pd(*r, a, b);
+            }
+        }
+        let mut lanes = [0.0; 4];
+        acc.iter()
+            .map(|r| {
+                // SAFETY: `lanes` holds the 4 f64 a 256-bit store writes.
+                unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), *r) };
+                lanes.iter().sum::<f64>()
+            })
+            .sum()
+    }
+
+    if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
+        return Err("this CPU has no AVX2/FMA: no peak to measure".into());
+    }
+    let iters = 200_000_000_u64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for threads in [1, cores] {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..threads)
+            // SAFETY: AVX2 and FMA were detected above.
+            .map(|_| std::thread::spawn(move || unsafe { chains(iters) }))
+            .collect();
+        let sum: f64 = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(f64::NAN))
+            .sum();
+        let seconds = start.elapsed().as_secs_f64();
+        let flops = threads as f64 * iters as f64 * 12.0 * 4.0 * 2.0;
+        std::hint::black_box(sum);
+        println!(
+            "peak, {threads} core(s): {:.1} GFLOP/s f64, {:.1} GFLOP/s f32 (AVX2 FMA)",
+            flops / seconds / 1e9,
+            2.0 * flops / seconds / 1e9
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn peak() -> Res<()> {
+    Err("the peak measurement is written for x86-64 (AVX2 + FMA)".into())
 }
