@@ -126,7 +126,7 @@ fn lesson01<T: Scalar>(reps: usize, cache: &Path) -> Res<()> {
     let mut opt = Sgd::new(0.01);
     let mut loss = T::zero();
     let times = timed(reps, || {
-        loss = net.fit_batch(&x.view(), &y.view(), &mut opt)?;
+        loss = net.train_step(&x.view(), &y.view(), &mut opt)?.0;
         Ok(())
     })?;
     report(&times, "loss", loss.as_f64());
@@ -217,7 +217,7 @@ fn lesson03(reps: usize, cache: &Path) -> Res<()> {
         )?;
         let mut opt = Sgd::new(0.1);
         for _ in 0..1000 {
-            net.fit_batch(&xtr.view(), &ytr.view(), &mut opt)?;
+            net.train_step(&xtr.view(), &ytr.view(), &mut opt)?;
         }
         acc = accuracy(&net.predict(&xte.view())?.view(), &yte)?;
         Ok(())
@@ -328,7 +328,7 @@ fn lesson05_fashion(reps: usize, cache: &Path) -> Res<()> {
                 xv.row_mut(k).assign(&x.row(i));
                 yv.row_mut(k).assign(&labels.row(i));
             }
-            net.fit_batch(&xv.view(), &yv.view(), &mut opt)?;
+            net.train_step(&xv.view(), &yv.view(), &mut opt)?;
         }
         Ok(())
     })?;

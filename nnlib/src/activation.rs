@@ -25,10 +25,12 @@ use crate::{Error, Result, Scalar};
 /// Computed as `e^z / (1 + e^z)` for negative `z`, so that no exponential
 /// overflows: finite and exact to the last bit for |z| up to 1e4 and beyond.
 pub fn sigmoid<T: Scalar>(z: T) -> T {
+    // e = e^(−|z|) lies in (0, 1], so neither form can overflow:
+    // σ(z) = 1 / (1 + e^(−z)) for z ≥ 0 and e^z / (1 + e^z) for z < 0.
+    let e = (-z.abs()).exp();
     if z >= T::zero() {
-        T::one() / (T::one() + (-z).exp())
+        T::one() / (T::one() + e)
     } else {
-        let e = z.exp();
         e / (T::one() + e)
     }
 }
@@ -120,13 +122,18 @@ pub fn step_derivative<T: Scalar>(_z: T) -> T {
 /// finite probabilities.
 pub fn softmax<T: Scalar>(z: &ArrayView2<T>, axis: Axis) -> Array2<T> {
     let mut out = z.to_owned();
-    for mut lane in out.lanes_mut(axis) {
+    softmax_inplace(&mut out, axis);
+    out
+}
+
+/// [`softmax`] in place: `Z ← softmax(Z)` along `axis`, without a new array.
+pub fn softmax_inplace<T: Scalar>(z: &mut Array2<T>, axis: Axis) {
+    for mut lane in z.lanes_mut(axis) {
         let max = lane.fold(T::neg_infinity(), |m, &v| m.max(v));
         lane.mapv_inplace(|v| (v - max).exp());
         let sum = lane.sum();
         lane.mapv_inplace(|v| v / sum);
     }
-    out
 }
 
 /// Log-softmax along `axis`: `log softmax(z)_i = z_i − max z − ln Σ_j e^(z_j − max z)`.
@@ -216,18 +223,33 @@ impl Activation {
     pub fn forward<T: Scalar>(&self, z: &ArrayView2<T>) -> Array2<T> {
         match self {
             Activation::Softmax => softmax(z, Axis(1)),
-            _ => z.mapv(|v| self.scalar(v).unwrap_or(v)),
+            _ => {
+                let mut a = z.to_owned();
+                self.forward_inplace(&mut a);
+                a
+            }
         }
     }
 
     /// Applies `f` in place, `Z ← f(Z)`, without a temporary array.
     pub fn forward_inplace<T: Scalar>(&self, z: &mut Array2<T>) {
         match self {
-            Activation::Softmax => {
-                let s = softmax(&z.view(), Axis(1));
-                z.assign(&s);
+            Activation::Softmax => softmax_inplace(z, Axis(1)),
+            // one loop per function, so that each loop body is a plain
+            // function of the element the compiler can inline
+            Activation::Identity => {}
+            Activation::Sigmoid => z.mapv_inplace(sigmoid),
+            Activation::Tanh => z.mapv_inplace(tanh),
+            Activation::Relu => z.mapv_inplace(relu),
+            Activation::LeakyRelu(alpha) => {
+                let alpha = T::cast(*alpha);
+                z.mapv_inplace(|v| leaky_relu(v, alpha));
             }
-            _ => z.mapv_inplace(|v| self.scalar(v).unwrap_or(v)),
+            Activation::Elu(alpha) => {
+                let alpha = T::cast(*alpha);
+                z.mapv_inplace(|v| elu(v, alpha));
+            }
+            Activation::Step => z.mapv_inplace(step),
         }
     }
 
@@ -246,18 +268,32 @@ impl Activation {
         z: &ArrayView2<T>,
         a: &ArrayView2<T>,
     ) -> Result<Array2<T>> {
-        if d_a.dim() != z.dim() || a.dim() != z.dim() {
+        let mut d_z = d_a.to_owned();
+        self.backward_inplace(&mut d_z, z, a)?;
+        Ok(d_z)
+    }
+
+    /// [`Activation::backward`] in place: `dA` becomes `dZ`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the three arrays differ in shape.
+    pub fn backward_inplace<T: Scalar>(
+        &self,
+        d: &mut Array2<T>,
+        z: &ArrayView2<T>,
+        a: &ArrayView2<T>,
+    ) -> Result<()> {
+        if d.dim() != z.dim() || a.dim() != z.dim() {
             return Err(Error::Shape {
                 op: format!("{} backward", self.name()),
-                left: d_a.shape().to_vec(),
+                left: d.shape().to_vec(),
                 right: z.shape().to_vec(),
                 detail: "the upstream gradient dA must have the shape of the layer's output".into(),
             });
         }
-        let mut d_z = d_a.to_owned();
         match self {
             Activation::Softmax => {
-                for (mut g, s) in d_z.outer_iter_mut().zip(a.outer_iter()) {
+                for (mut g, s) in d.outer_iter_mut().zip(a.outer_iter()) {
                     let g_dot_s = g.dot(&s);
                     Zip::from(&mut g)
                         .and(&s)
@@ -265,22 +301,22 @@ impl Activation {
                 }
             }
             Activation::Sigmoid => {
-                Zip::from(&mut d_z)
+                Zip::from(d)
                     .and(a)
                     .for_each(|g, &a| *g *= sigmoid_derivative_from_output(a));
             }
             Activation::Tanh => {
-                Zip::from(&mut d_z)
+                Zip::from(d)
                     .and(a)
                     .for_each(|g, &a| *g *= tanh_derivative_from_output(a));
             }
             _ => {
-                Zip::from(&mut d_z)
+                Zip::from(d)
                     .and(z)
                     .for_each(|g, &z| *g *= self.scalar_derivative(z).unwrap_or(T::one()));
             }
         }
-        Ok(d_z)
+        Ok(())
     }
 }
 

@@ -129,12 +129,26 @@ impl<T: Scalar> Dense<T> {
     /// # Errors
     /// [`Error::Shape`] if `X` does not have n_in columns.
     pub fn weighted_sum(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+        let mut z = Array2::zeros((0, 0));
+        self.weighted_sum_into(x, &mut z)?;
+        Ok(z)
+    }
+
+    /// [`Dense::weighted_sum`] into an array the caller keeps: `Z ← X W + b`,
+    /// reshaping `Z` to `(batch, units)` only if it has another shape, so a
+    /// training loop over same-sized batches reuses one array.
+    ///
+    /// # Errors
+    /// As [`Dense::weighted_sum`].
+    pub fn weighted_sum_into(&self, x: &ArrayView2<T>, z: &mut Array2<T>) -> Result<()> {
         if x.ncols() != self.inputs() {
             // the product's own error names X, W and the transpose that fits
             matmul_named("X", x, "W", &self.weights.view())?;
         }
+        if z.dim() != (x.nrows(), self.units()) {
+            *z = Array2::zeros((x.nrows(), self.units()));
+        }
         // b broadcast into Z first, then Z ← X W + Z: no temporary for X W
-        let mut z = Array2::zeros((x.nrows(), self.units()));
         z.assign(&self.bias);
         gemm_into(
             T::one(),
@@ -142,8 +156,7 @@ impl<T: Scalar> Dense<T> {
             &self.weights.view(),
             T::one(),
             &mut z.view_mut(),
-        )?;
-        Ok(z)
+        )
     }
 
     /// `A = f(X W + b)` without keeping anything (inference).
@@ -243,6 +256,27 @@ impl<T: Scalar> Dense<T> {
     /// [`Error::Shape`] if `dZ` does not have n_out columns.
     pub fn input_gradient(&self, d_z: &ArrayView2<T>) -> Result<Array2<T>> {
         matmul_named("dZ", d_z, "Wᵀ", &self.weights.t())
+    }
+
+    /// [`Dense::input_gradient`] into an array the caller keeps:
+    /// `dX ← dZ Wᵀ`, reshaping `dX` to `(batch, inputs)` only if needed.
+    ///
+    /// # Errors
+    /// As [`Dense::input_gradient`].
+    pub fn input_gradient_into(&self, d_z: &ArrayView2<T>, d_x: &mut Array2<T>) -> Result<()> {
+        if d_z.ncols() != self.units() {
+            matmul_named("dZ", d_z, "Wᵀ", &self.weights.t())?;
+        }
+        if d_x.dim() != (d_z.nrows(), self.inputs()) {
+            *d_x = Array2::zeros((d_z.nrows(), self.inputs()));
+        }
+        gemm_into(
+            T::one(),
+            d_z,
+            &self.weights.t(),
+            T::zero(),
+            &mut d_x.view_mut(),
+        )
     }
 
     fn cache_or_error(&self) -> Result<&Cache<T>> {
