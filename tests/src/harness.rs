@@ -585,14 +585,18 @@ pub struct Outcome {
     pub failures: Vec<String>,
 }
 
+/// The file name of `path` (its last component), for messages.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Runs one notebook and compares it at `scale`.
 pub fn check_notebook(path: &Path, scale: Scale, paths: &Paths) -> Outcome {
     let started = Instant::now();
-    let name = path
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
+    let name = file_name(path);
     let failures = (|| -> Result<Vec<String>> {
         let nb = Notebook::load(path)?;
         let snapshot = match scale {
@@ -771,11 +775,7 @@ pub fn run_suite(paths: &Paths, filters: &[String], scale: Scale) -> Result<bool
     let started = Instant::now();
     let mut outcomes = Vec::new();
     for p in &notebooks {
-        let name = p
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let name = file_name(p);
         print!("test {name} ... ");
         use std::io::Write;
         let _ = std::io::stdout().flush();

@@ -158,16 +158,7 @@ impl Notebook {
             })?
             .to_owned();
         let metadata = cell.get("metadata").cloned().unwrap_or_else(|| json!({}));
-        let tags = metadata
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|t| {
-                t.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let tags = strings(metadata.get("tags"));
         let mut outputs = Vec::new();
         if let Some(list) = cell.get("outputs").and_then(Value::as_array) {
             for (k, o) in list.iter().enumerate() {
@@ -253,6 +244,21 @@ pub fn language_info() -> Value {
         "pygment_lexer": "rust",
         "version": ""
     })
+}
+
+/// The strings of a JSON array (tags, a traceback); none if `value` is
+/// missing or not an array.
+pub fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Joins a multi-line string stored either as a string or as a list of lines.

@@ -1,6 +1,6 @@
 //! Cell outputs, as nbformat stores them and as the harness compares them.
 
-use crate::notebook::{object, split_lines};
+use crate::notebook::{object, split_lines, strings};
 use serde_json::Value;
 
 /// One output of a code cell.
@@ -87,16 +87,7 @@ impl Output {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned(),
-                traceback: value
-                    .get("traceback")
-                    .and_then(Value::as_array)
-                    .map(|t| {
-                        t.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                traceback: strings(value.get("traceback")),
             }),
             other => Err(format!("unknown output_type `{other}`")),
         }

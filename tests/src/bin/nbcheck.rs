@@ -129,11 +129,7 @@ fn main() {
                     _ => usage(),
                 }
             }
-            let name = Path::new(&args[1])
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
+            let name = harness::file_name(Path::new(&args[1]));
             match compare(Path::new(&args[1]), Path::new(&args[2]), scale, &snapshots) {
                 Ok(failures) if failures.is_empty() => {
                     println!(

@@ -68,11 +68,7 @@ fn main() {
     }
     let mut failed = 0;
     for p in &notebooks {
-        let name = p
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let name = harness::file_name(p);
         let started = std::time::Instant::now();
         match harness::refresh(p, scale, &paths) {
             Ok(record) => println!(
