@@ -815,36 +815,31 @@ pub fn run_suite(paths: &Paths, filters: &[String], scale: Scale) -> Result<bool
     Ok(failed.is_empty())
 }
 
-/// Environment variable naming evcxr's build folder. The harness sets it,
-/// when unset, to `<cargo target dir>/evcxr-notebooks`, so that successive
-/// notebooks and test runs reuse the compiled dependencies (nnlib included)
-/// incrementally. `notebooks/evcxr.toml` deliberately sets no `tmpdir` (it
-/// would override this variable): the lessons' Jupyter kernels get folders of
-/// their own from `kernel/launch`, so tests and kernels can run side by side.
+/// Environment variable naming evcxr's build folder. When it is unset the
+/// harness takes one of the build folders it shares with the lessons' Jupyter
+/// kernels ([`crate::build_folder`]), so that nnlib and its dependencies stay
+/// compiled between runs, notebooks and kernels. `notebooks/evcxr.toml`
+/// deliberately sets no `tmpdir` (it would override this variable).
 pub const ENV_EVCXR_TMPDIR: &str = "EVCXR_TMPDIR";
 
-/// The evcxr build folder the harness uses when `EVCXR_TMPDIR` is unset:
-/// `evcxr-notebooks` in the cargo target folder holding the running binary
-/// (found by cargo's `CACHEDIR.TAG`), else in the system temporary folder.
-pub fn default_evcxr_tmpdir() -> PathBuf {
-    if let Ok(exe) = std::env::current_exe() {
-        for dir in exe.ancestors().skip(1) {
-            if dir.join("CACHEDIR.TAG").is_file() {
-                return dir.join("evcxr-notebooks");
-            }
-        }
-    }
-    std::env::temp_dir().join("nnlib-evcxr-notebooks")
-}
+/// The build folder this process holds, kept until it exits.
+static BUILD_FOLDER: std::sync::OnceLock<crate::build_folder::BuildFolder> =
+    std::sync::OnceLock::new();
 
 /// Prepares the process environment for running notebooks. Call it at the
 /// start of `main`, right after `evcxr::runtime_hook()`, while no other
-/// thread runs: it sets `EVCXR_TMPDIR` when unset.
-pub fn prepare_environment() {
+/// thread runs: when `EVCXR_TMPDIR` is unset it takes a free build folder
+/// under `<cargo target dir>/evcxr-builds/` for the rest of the process and
+/// points `EVCXR_TMPDIR` at it.
+///
+/// # Errors
+/// When no build folder can be taken (see [`crate::build_folder::take`]).
+pub fn prepare_environment() -> Result<()> {
     if std::env::var_os(ENV_EVCXR_TMPDIR).is_none() {
-        let dir = default_evcxr_tmpdir();
-        let _ = std::fs::create_dir_all(&dir);
+        let folder = crate::build_folder::take(&crate::build_folder::root())?;
         // SAFETY: called at the start of `main`, before any other thread exists.
-        unsafe { std::env::set_var(ENV_EVCXR_TMPDIR, &dir) };
+        unsafe { std::env::set_var(ENV_EVCXR_TMPDIR, &folder.path) };
+        let _ = BUILD_FOLDER.set(folder);
     }
+    Ok(())
 }

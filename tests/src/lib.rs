@@ -24,8 +24,10 @@
 //! | [`compare`] | token-wise numeric comparison and image comparison |
 //! | [`snapshot`] | the reviewable test-scale snapshot files |
 //! | [`runner`] | executing cells in an evcxr context with timeouts |
+//! | [`build_folder`] | evcxr's build folders, shared with the lessons' kernels |
 //! | [`harness`] | checks, runs, comparisons and the cargo-test-like report |
 
+pub mod build_folder;
 pub mod compare;
 pub mod harness;
 pub mod notebook;

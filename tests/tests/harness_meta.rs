@@ -124,7 +124,10 @@ fn temp_dir(name: &str) -> PathBuf {
 
 fn main() {
     evcxr::runtime_hook();
-    harness::prepare_environment();
+    if let Err(e) = harness::prepare_environment() {
+        eprintln!("error: {e}");
+        std::process::exit(101);
+    }
     let (filters, _) = harness::filters_from_args(std::env::args().skip(1));
     let paths = fixture_paths();
     if let Err(e) = harness::check_rust_src(&paths.workdir) {

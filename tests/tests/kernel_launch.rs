@@ -1,8 +1,11 @@
 //! `kernel/launch`, the lessons' kernel starter: every running kernel gets a
 //! build folder of its own, and a folder is free again once its kernel has
-//! stopped. Checked with a stand-in `evcxr_jupyter` on `PATH` that records
-//! the build folder it was given (`EVCXR_TMPDIR`) and waits for a stop file.
+//! stopped, and the notebook runs (`course_tests::build_folder`) take the
+//! same folders by the same lock. Checked with a stand-in `evcxr_jupyter` on
+//! `PATH` that records the build folder it was given (`EVCXR_TMPDIR`) and
+//! waits for a stop file.
 
+use course_tests::build_folder;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -88,14 +91,18 @@ fn reported(report: &Path) -> String {
     }
 }
 
-#[test]
-fn each_running_kernel_gets_its_own_build_folder_and_frees_it_when_it_stops() {
+/// Fails loudly when flock(1) is missing: kernel/launch would then fall back
+/// to temporary folders and there would be nothing to check.
+fn require_flock() {
     if Command::new("flock").arg("--version").output().is_err() {
         panic!(
             "flock (util-linux) is not installed: kernel/launch would fall back to temporary folders"
         );
     }
-    let dir = scratch("kernel-launch");
+}
+
+/// Writes the stand-in `evcxr_jupyter` into `dir/bin` and returns that folder.
+fn stand_in(dir: &Path) -> PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let stand_in = bin.join("evcxr_jupyter");
@@ -111,25 +118,59 @@ fn each_running_kernel_gets_its_own_build_folder_and_frees_it_when_it_stops() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&stand_in, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+    bin
+}
+
+/// What the stand-in reports when kernel/launch gave it folder `n` of `builds`.
+fn slot(builds: &Path, n: usize) -> String {
+    format!(
+        "{} --control_file /tmp/connection.json\n",
+        builds.join(n.to_string()).display()
+    )
+}
+
+#[test]
+fn each_running_kernel_gets_its_own_build_folder_and_frees_it_when_it_stops() {
+    require_flock();
+    let dir = scratch("kernel-launch");
+    let bin = stand_in(&dir);
     let builds = dir.join("builds");
-    let slot = |n: usize| {
-        format!(
-            "{} --control_file /tmp/connection.json\n",
-            builds.join(n.to_string()).display()
-        )
-    };
 
     // two kernels at once: two folders
     let first = launch(&bin, &builds, &dir.join("r1"), &dir.join("s1"));
-    assert_eq!(reported(&dir.join("r1")), slot(0));
+    assert_eq!(reported(&dir.join("r1")), slot(&builds, 0));
     let second = launch(&bin, &builds, &dir.join("r2"), &dir.join("s2"));
-    assert_eq!(reported(&dir.join("r2")), slot(1));
+    assert_eq!(reported(&dir.join("r2")), slot(&builds, 1));
 
     // the first stops: the next kernel reuses its folder, the second's stays taken
     first.stop();
     let third = launch(&bin, &builds, &dir.join("r3"), &dir.join("s3"));
-    assert_eq!(reported(&dir.join("r3")), slot(0));
+    assert_eq!(reported(&dir.join("r3")), slot(&builds, 0));
 
     second.stop();
     third.stop();
+}
+
+#[test]
+fn notebook_runs_and_kernels_take_the_same_folders_never_the_same_one_at_once() {
+    require_flock();
+    let dir = scratch("kernel-and-tests");
+    let bin = stand_in(&dir);
+    let builds = dir.join("builds");
+
+    // a notebook run holds folder 0: a kernel started meanwhile takes 1
+    let run = build_folder::take(&builds).expect("a free folder");
+    assert_eq!(run.path, builds.join("0"));
+    let kernel = launch(&bin, &builds, &dir.join("r1"), &dir.join("s1"));
+    assert_eq!(reported(&dir.join("r1")), slot(&builds, 1));
+
+    // a second run while both are busy takes 2
+    let second_run = build_folder::take(&builds).expect("a free folder");
+    assert_eq!(second_run.path, builds.join("2"));
+
+    // once the kernel has stopped, its folder (and its compiled nnlib) goes to the next run
+    kernel.stop();
+    let third_run = build_folder::take(&builds).expect("a free folder");
+    assert_eq!(third_run.path, builds.join("1"));
+    drop((run, second_run, third_run));
 }

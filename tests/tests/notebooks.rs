@@ -7,7 +7,10 @@ use course_tests::harness::{self, Paths, Scale};
 fn main() {
     // evcxr runs the compiled cells in a copy of this binary.
     evcxr::runtime_hook();
-    harness::prepare_environment();
+    if let Err(e) = harness::prepare_environment() {
+        eprintln!("error: {e}");
+        std::process::exit(101);
+    }
     let (filters, list) = harness::filters_from_args(std::env::args().skip(1));
     let paths = Paths::course(&Paths::repo_root());
     if list {

@@ -19,7 +19,10 @@ fn usage() -> ! {
 
 fn main() {
     evcxr::runtime_hook();
-    harness::prepare_environment();
+    if let Err(e) = harness::prepare_environment() {
+        eprintln!("error: {e}");
+        std::process::exit(101);
+    }
     let mut paths = Paths::course(&Paths::repo_root());
     let mut scale = Scale::Test;
     let mut filters = Vec::new();
