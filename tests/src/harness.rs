@@ -581,6 +581,9 @@ pub struct Outcome {
     pub name: String,
     /// Wall time, context start included.
     pub duration: Duration,
+    /// The evcxr context's start (building nnlib and its dependencies when
+    /// the build folder is new), when the notebook got that far.
+    pub context_start: Option<Duration>,
     /// The failure reports (empty: passed).
     pub failures: Vec<String>,
 }
@@ -597,6 +600,7 @@ pub fn file_name(path: &Path) -> String {
 pub fn check_notebook(path: &Path, scale: Scale, paths: &Paths) -> Outcome {
     let started = Instant::now();
     let name = file_name(path);
+    let mut context_start = None;
     let failures = (|| -> Result<Vec<String>> {
         let nb = Notebook::load(path)?;
         let snapshot = match scale {
@@ -611,6 +615,7 @@ pub fn check_notebook(path: &Path, scale: Scale, paths: &Paths) -> Outcome {
             Scale::Full => None,
         };
         let record = run_notebook(&nb, scale, paths)?;
+        context_start = Some(record.kernel_start);
         let expected = match &snapshot {
             Some(s) => Expected::Snapshot(s),
             None => Expected::Notebook,
@@ -621,6 +626,7 @@ pub fn check_notebook(path: &Path, scale: Scale, paths: &Paths) -> Outcome {
     Outcome {
         name,
         duration: started.elapsed(),
+        context_start,
         failures,
     }
 }
@@ -780,8 +786,12 @@ pub fn run_suite(paths: &Paths, filters: &[String], scale: Scale) -> Result<bool
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let outcome = check_notebook(p, scale, paths);
+        let context = outcome
+            .context_start
+            .map(|d| format!(", context start {:.1} s", d.as_secs_f64()))
+            .unwrap_or_default();
         println!(
-            "{} ({:.1} s)",
+            "{} ({:.1} s{context})",
             if outcome.failures.is_empty() {
                 "ok"
             } else {
