@@ -51,15 +51,23 @@ def main() -> int:
     with client.setup_kernel():
         ready = time.monotonic()
         print(f"kernel {kernel} started in {ready - started:.1f} s", flush=True)
+        listening = 0.0
         for index, cell in enumerate(nb.cells):
             t = time.monotonic()
             client.execute_cell(cell, index)
             if cell.cell_type == "code":
+                ran = time.monotonic() - t
+                t = time.monotonic()
                 late = collect_late_output(client, cell, index)
+                listening += time.monotonic() - t
                 note = f" ({late} late output message(s) collected)" if late else ""
-                print(f"  cell {index + 1} ran in {time.monotonic() - t:.2f} s{note}", flush=True)
+                print(f"  cell {index + 1} ran in {ran:.2f} s{note}", flush=True)
     nbformat.write(nb, target)
-    print(f"executed in {time.monotonic() - started:.1f} s", flush=True)
+    print(
+        f"executed in {time.monotonic() - started:.1f} s, of which {listening:.1f} s "
+        "listening for late output after the cells",
+        flush=True,
+    )
     return 0
 
 
