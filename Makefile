@@ -6,14 +6,14 @@ EVCXR_VERSION := 0.22.0
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: lab setup toolchain crates venv kernel data test refresh snapshots bench clean-venv
+.PHONY: lab setup toolchain crates venv kernel warm data test refresh snapshots bench clean-venv
 
 ## Open the lessons in JupyterLab (sets up whatever is missing first).
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
 ## Install the toolchain component, the Python environment, the kernel and the datasets.
-setup: toolchain crates venv kernel data
+setup: toolchain crates venv kernel data warm
 
 ## The pinned Rust toolchain with rust-src (evcxr needs it to infer variable types).
 toolchain:
@@ -39,6 +39,12 @@ kernel: toolchain venv
 	  || cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION)
 	@evcxr_jupyter --install >/dev/null
 	@kernel/install $(VENV)
+
+## Compile nnlib for the lessons' kernel once (kernel/warm), so the first lesson
+## opens in seconds; skipped once done (stamp: target/evcxr-builds/warmed).
+warm: target/evcxr-builds/warmed
+target/evcxr-builds/warmed: | kernel
+	@kernel/warm $(VENV)
 
 ## The datasets, verified by checksum (set NNLIB_DATA_MIRROR=DIR to copy from a local mirror).
 data:
