@@ -8,9 +8,10 @@ PYTHON ?= python3
 
 .PHONY: lab setup toolchain crates venv kernel warm data test refresh snapshots bench clean-venv
 
-## Open the lessons in JupyterLab (sets up whatever is missing first).
+## Open the lessons in JupyterLab (sets up whatever is missing first). As root (in a
+## container), JupyterLab needs --allow-root to start.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 ## Install the toolchain component, the Python environment, the kernel and the datasets.
 setup: toolchain crates venv kernel data warm
