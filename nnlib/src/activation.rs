@@ -221,14 +221,9 @@ impl Activation {
 
     /// `A = f(Z)` for a batch `Z` with one sample per row.
     pub fn forward<T: Scalar>(&self, z: &ArrayView2<T>) -> Array2<T> {
-        match self {
-            Activation::Softmax => softmax(z, Axis(1)),
-            _ => {
-                let mut a = z.to_owned();
-                self.forward_inplace(&mut a);
-                a
-            }
-        }
+        let mut a = z.to_owned();
+        self.forward_inplace(&mut a);
+        a
     }
 
     /// Applies `f` in place, `Z ← f(Z)`, without a temporary array.
