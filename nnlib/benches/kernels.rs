@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the hot kernels, at the lessons' shapes:
-//! dense forward and backward, one per-sample SGD step, softmax over a batch,
-//! and the decoding of IDX and JPEG files.
+//! dense forward and backward, the full-batch weight gradient `Xᵀ dZ`, one
+//! per-sample SGD step, softmax over a batch, and the decoding of IDX and
+//! JPEG files.
 //!
 //! `cargo bench -p nnlib --bench kernels` (add `--features openblas` for the
 //! OpenBLAS product path). The decoding benchmarks read the offline dataset
@@ -16,7 +17,7 @@ use ndarray::{Array1, Array2, Axis};
 use nnlib::activation::{Activation, softmax};
 use nnlib::init::{Init, rng};
 use nnlib::layer::Dense;
-use nnlib::linalg::{matrix_times_row_into, rank_one_update, row_times_matrix_into};
+use nnlib::linalg::{matmul, matrix_times_row_into, rank_one_update, row_times_matrix_into};
 use rand::Rng as _;
 
 fn random(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
@@ -52,6 +53,21 @@ fn dense(c: &mut Criterion) {
             b.iter(|| black_box(layer.backward(&d_a.view()).unwrap()))
         });
     }
+    g.finish();
+}
+
+fn weight_gradient(c: &mut Criterion) {
+    // lesson 01's Xᵀ dZ on 16,384 of its 50,000 samples (nnlib's `tall` kernel)
+    let mut g = c.benchmark_group("weight gradient");
+    g.sample_size(10);
+    let (x, d_z) = (random(16_384, 3072, 7), random(16_384, 64, 8));
+    g.bench_function("f64 3072x16384 · 16384x64", |b| {
+        b.iter(|| black_box(matmul(&x.t(), &d_z.view()).unwrap()))
+    });
+    let (x, d_z) = (x.mapv(|v| v as f32), d_z.mapv(|v| v as f32));
+    g.bench_function("f32 3072x16384 · 16384x64", |b| {
+        b.iter(|| black_box(matmul(&x.t(), &d_z.view()).unwrap()))
+    });
     g.finish();
 }
 
@@ -149,5 +165,12 @@ fn decoding(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, dense, per_sample_step, softmax_batch, decoding);
+criterion_group!(
+    benches,
+    dense,
+    weight_gradient,
+    per_sample_step,
+    softmax_batch,
+    decoding
+);
 criterion_main!(benches);

@@ -16,6 +16,12 @@
 //! products, where starting threads costs more than it saves, run on
 //! `ndarray`'s own kernels. [`backend`] names the path compiled in.
 //!
+//! One shape has a kernel of its own, written out in [`tall`]: `Xᵀ · D` where
+//! `X` and `D` share tens of thousands of rows, the weight gradient of a full
+//! batch (lesson 01's `Xᵀ dZ`, 3,072 × 50,000 by 50,000 × 64). Neither `gemm`
+//! nor OpenBLAS reaches the speed there that they reach on the forward
+//! product of the same size; the blocked kernel in [`tall`] does.
+//!
 //! The per-sample loops of lessons 02 and 05 multiply one row by a matrix
 //! thousands of times; [`row_times_matrix_into`], [`matrix_times_row_into`]
 //! and [`rank_one_update`] do those steps without allocating, and skip the
@@ -31,6 +37,8 @@ use blas_src as _;
 use openblas_src as _;
 
 use crate::{Error, Result, Scalar};
+
+pub mod tall;
 
 /// `C = A · B`, where `C[i, j] = Σ_k A[i, k] B[k, j]`.
 ///
@@ -133,6 +141,10 @@ fn product_into<T: Scalar>(
     c: &mut ArrayViewMut2<T>,
 ) {
     let ((n, k), m) = (a.dim(), b.ncols());
+    if tall::fits(&a.t(), b, c) {
+        tall::xt_d_into(alpha, &a.t(), b, beta, c);
+        return;
+    }
     let large = n.saturating_mul(k).saturating_mul(m) >= LARGE_PRODUCT;
     let float =
         TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();

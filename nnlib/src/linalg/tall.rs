@@ -1,0 +1,459 @@
+//! `C ← α Xᵀ D + β C` when `X` and `D` share a long first axis: the weight
+//! gradient of a whole data set, one outer product per sample,
+//! `C[i, j] = α Σ_s X[s, i] D[s, j] + β C[i, j]`.
+//!
+//! In lesson 01, `X` holds 50,000 images of 3,072 pixels and `D = dZ` is
+//! (50,000, 64): the product reads all of `X` (1.2 GB in f64) to make a
+//! (3,072, 64) result. The general kernels of the `gemm` crate reach about 60 %
+//! of the machine's peak on this shape (against 80 % on the forward product
+//! `X W` of the same size); the kernel below reaches about 75 %, which makes
+//! it faster than numpy's OpenBLAS here (`bench/RESULTS.md` has the figures).
+//!
+//! It is the classic blocked method of GotoBLAS and BLIS, written out:
+//!
+//! 1. The samples are taken [`KC`] at a time. For each block, `D`'s rows are
+//!    copied ("packed") into panels of `NR` columns, so that the inner loop
+//!    reads them in order from the core's cache.
+//! 2. `X`'s rows of the block are packed [`MC`] columns at a time into
+//!    slivers of [`MR`] columns (`X` is read row by row, as it lies in memory).
+//! 3. The micro-kernel keeps an `MR × NR` tile of `C` in vector registers and
+//!    adds `KC` outer products to it, one multiply-add per entry and sample:
+//!    `tile[i][j] += x[i] · d[j]`. It is plain Rust; compiled for AVX2 and FMA
+//!    (chosen at run time when the processor has them) it becomes twelve
+//!    fused multiply-adds on 256-bit registers per sample.
+//! 4. While a block of `X` is being multiplied, the next one is requested
+//!    from memory (a prefetch), so the processor rarely waits for it.
+//!
+//! The rows of `C` are split between the threads.
+
+use ndarray::{ArrayView2, ArrayViewMut2, Axis, s};
+use rayon::prelude::*;
+
+use crate::Scalar;
+
+/// Rows of `C` in a micro-kernel tile (six broadcasts of `x` per sample).
+pub const MR: usize = 6;
+/// Samples per block: a sliver of `X` (`KC × MR`) and a panel of `D`
+/// (`KC × NR`) stay in the first-level cache together.
+pub const KC: usize = 192;
+/// Columns of `X` packed at a time: twelve slivers, which stay in the
+/// second-level cache while every panel of `D` passes over them.
+pub const MC: usize = 12 * MR;
+
+/// Products whose shared axis has at least this many samples, whose result
+/// has at least [`TALL_MIN_ROWS`] rows and [`TALL_MIN_COLS`] columns, run on
+/// this kernel (see `linalg::product_into`); below that, `gemm`'s kernels,
+/// which read small operands in place without packing, are as fast or faster.
+pub const TALL_MIN_SAMPLES: usize = 1 << 14;
+/// See [`TALL_MIN_SAMPLES`].
+pub const TALL_MIN_ROWS: usize = 512;
+/// See [`TALL_MIN_SAMPLES`].
+pub const TALL_MIN_COLS: usize = 16;
+
+/// Whether `C ← α Xᵀ D + β C` should run here: f32 or f64, `X` (k, m) and
+/// `D` (k, n) with contiguous rows, `C` (m, n) in standard layout, and a
+/// shape above the thresholds.
+pub(crate) fn fits<T: Scalar>(x: &ArrayView2<T>, d: &ArrayView2<T>, c: &ArrayViewMut2<T>) -> bool {
+    let (k, m) = x.dim();
+    let float = matches!(T::NAME, "f32" | "f64");
+    float
+        && k >= TALL_MIN_SAMPLES
+        && m >= TALL_MIN_ROWS
+        && d.ncols() >= TALL_MIN_COLS
+        && d.nrows() == k
+        && c.dim() == (m, d.ncols())
+        && x.strides()[1] == 1
+        && d.strides()[1] == 1
+        && c.is_standard_layout()
+}
+
+/// `C ← α Xᵀ D + β C` for operands that [`fits`] accepts.
+pub(crate) fn xt_d_into<T: Scalar>(
+    alpha: T,
+    x: &ArrayView2<T>,
+    d: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    if beta == T::zero() {
+        c.fill(T::zero()); // C's old contents are ignored, NaN included
+    } else if beta != T::one() {
+        c.map_inplace(|v| *v *= beta);
+    }
+    // two vectors of 256 bits per tile row: 8 f64 or 16 f32
+    let fused = has_fma();
+    match std::mem::size_of::<T>() {
+        8 => split_rows::<T, 8>(fused, alpha, x, d, c),
+        _ => split_rows::<T, 16>(fused, alpha, x, d, c),
+    }
+}
+
+/// Gives each thread a band of `C`'s rows (a multiple of [`MR`]).
+fn split_rows<T: Scalar, const NR: usize>(
+    fused: bool,
+    alpha: T,
+    x: &ArrayView2<T>,
+    d: &ArrayView2<T>,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let m = x.ncols();
+    let band = m.div_ceil(rayon::current_num_threads()).div_ceil(MR) * MR;
+    let bands: Vec<_> = c.axis_chunks_iter_mut(Axis(0), band).enumerate().collect();
+    bands.into_par_iter().for_each(|(i, mut c_band)| {
+        let rows = c_band.nrows();
+        let x_band = x.slice(s![.., i * band..i * band + rows]);
+        accumulate::<T, NR>(fused, alpha, &x_band, d, &mut c_band);
+    });
+}
+
+/// `C += α Xᵀ D` on one thread: steps 1 to 4 of the module documentation.
+/// `fused` selects the AVX2 and FMA micro-kernel (only where [`has_fma`]).
+fn accumulate<T: Scalar, const NR: usize>(
+    fused: bool,
+    alpha: T,
+    x: &ArrayView2<T>,
+    d: &ArrayView2<T>,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let ((k, m), n) = (x.dim(), d.ncols());
+    let panels = n.div_ceil(NR);
+    // a sliver's length is padded by 128 bytes: slivers 4 KiB apart would
+    // fall into the same sets of the cache and evict one another
+    let sliver = KC * MR + 128 / std::mem::size_of::<T>();
+    let mut d_packed = vec![T::zero(); panels * KC * NR];
+    let mut x_packed = vec![T::zero(); MC / MR * sliver];
+    let ldc = c.ncols();
+    let c = c
+        .as_slice_mut()
+        .expect("C is in standard layout: checked by fits()");
+    for k0 in (0..k).step_by(KC) {
+        let kb = KC.min(k - k0);
+        pack_d(alpha, &d.slice(s![k0..k0 + kb, ..]), &mut d_packed, NR);
+        for m0 in (0..m).step_by(MC) {
+            let mb = MC.min(m - m0);
+            pack_x(
+                &x.slice(s![k0..k0 + kb, m0..m0 + mb]),
+                &mut x_packed,
+                sliver,
+            );
+            let next = if m0 + mb < m {
+                x.slice(s![k0..k0 + kb, m0 + mb..(m0 + mb + MC).min(m)])
+            } else {
+                x.slice(s![(k0 + kb).min(k)..(k0 + kb + KC).min(k), 0..MC.min(m)])
+            };
+            let mut prefetch = Prefetch::new(&next, panels * mb.div_ceil(MR));
+            for (p, d_panel) in d_packed.chunks_exact(KC * NR).enumerate() {
+                for (q, x_sliver) in x_packed
+                    .chunks_exact(sliver)
+                    .take(mb.div_ceil(MR))
+                    .enumerate()
+                {
+                    prefetch.some(&next);
+                    let (a, b) = (x_sliver, d_panel);
+                    let (r0, c0) = (m0 + q * MR, p * NR);
+                    if r0 + MR <= m0 + mb && c0 + NR <= n {
+                        tile::<T, NR>(fused, kb, a, b, &mut c[r0 * ldc + c0..], ldc);
+                    } else {
+                        // at the right or bottom edge: a full tile, then the part inside C
+                        let mut t = [[T::zero(); NR]; MR];
+                        tile::<T, NR>(fused, kb, a, b, t.as_flattened_mut(), NR);
+                        for (i, t_row) in t.iter().enumerate().take((m0 + mb - r0).min(MR)) {
+                            let c_row =
+                                &mut c[(r0 + i) * ldc + c0..(r0 + i) * ldc + n.min(c0 + NR)];
+                            for (cv, &tv) in c_row.iter_mut().zip(t_row) {
+                                *cv += tv;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Copies `α D[block]` into panels of `nr` columns, sample by sample:
+/// `packed[p·KC·nr + s·nr + j] = α D[s, p·nr + j]`, zeros past `D`'s last
+/// column.
+fn pack_d<T: Scalar>(alpha: T, d: &ArrayView2<T>, packed: &mut [T], nr: usize) {
+    for (s, row) in d.outer_iter().enumerate() {
+        let row = row
+            .to_slice()
+            .expect("D's rows are contiguous: checked by fits()");
+        for (p, chunk) in row.chunks(nr).enumerate() {
+            let dst = &mut packed[p * KC * nr + s * nr..p * KC * nr + (s + 1) * nr];
+            dst.iter_mut().zip(chunk).for_each(|(o, &v)| *o = alpha * v);
+            dst[chunk.len()..].fill(T::zero());
+        }
+    }
+}
+
+/// Copies a block of `X` into slivers of [`MR`] columns, sample by sample:
+/// `packed[q·sliver + s·MR + i] = X[s, q·MR + i]`, zeros past the block's
+/// last column.
+fn pack_x<T: Scalar>(x: &ArrayView2<T>, packed: &mut [T], sliver: usize) {
+    for (s, row) in x.outer_iter().enumerate() {
+        let row = row
+            .to_slice()
+            .expect("X's rows are contiguous: checked by fits()");
+        for (q, chunk) in row.chunks(MR).enumerate() {
+            let dst = &mut packed[q * sliver + s * MR..q * sliver + (s + 1) * MR];
+            if let (Ok(dst), Ok(src)) = (
+                <&mut [T; MR]>::try_from(&mut *dst),
+                <&[T; MR]>::try_from(chunk),
+            ) {
+                *dst = *src; // the common case, one copy the compiler can vectorise
+            } else {
+                dst[..chunk.len()].copy_from_slice(chunk);
+                dst[chunk.len()..].fill(T::zero());
+            }
+        }
+    }
+}
+
+/// The micro-kernel: `C[i, j] += Σ_s a[s·MR + i] · b[s·NR + j]` over `kc`
+/// samples, for an `MR × NR` tile of `C` whose rows are `ldc` apart.
+#[inline(always)]
+fn tile_kernel<T: Scalar, const NR: usize, const FUSED: bool>(
+    kc: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    ldc: usize,
+) {
+    let mut acc = [[T::zero(); NR]; MR];
+    for (x, d) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
+        for (acc_row, &xi) in acc.iter_mut().zip(x) {
+            for (t, &dj) in acc_row.iter_mut().zip(d) {
+                *t = if FUSED {
+                    xi.mul_add(dj, *t)
+                } else {
+                    xi * dj + *t
+                };
+            }
+        }
+    }
+    for (i, acc_row) in acc.iter().enumerate() {
+        for (cv, &t) in c[i * ldc..i * ldc + NR].iter_mut().zip(acc_row) {
+            *cv += t;
+        }
+    }
+}
+
+/// [`tile_kernel`] compiled for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn tile_kernel_avx2<T: Scalar, const NR: usize>(
+    kc: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    ldc: usize,
+) {
+    tile_kernel::<T, NR, true>(kc, a, b, c, ldc)
+}
+
+/// Runs the micro-kernel on the fastest path this processor has.
+fn tile<T: Scalar, const NR: usize>(
+    fused: bool,
+    kc: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    ldc: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if fused {
+        // SAFETY: `fused` is true only when the processor has AVX2 and FMA
+        // (`has_fma`), the features this function is compiled for.
+        return unsafe { tile_kernel_avx2::<T, NR>(kc, a, b, c, ldc) };
+    }
+    let _ = fused;
+    tile_kernel::<T, NR, false>(kc, a, b, c, ldc)
+}
+
+/// Whether the AVX2 and FMA micro-kernel can run on this processor.
+fn has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// Requests the cache lines of the next block of `X` a few at a time, spread
+/// over the micro-kernel calls of the current block.
+struct Prefetch {
+    row: usize,
+    line: usize,
+    lines_per_row: usize,
+    per_call: usize,
+}
+
+impl Prefetch {
+    fn new<T>(next: &ArrayView2<T>, calls: usize) -> Self {
+        let lines_per_row = (next.ncols() * std::mem::size_of::<T>()).div_ceil(64);
+        let per_call = (next.nrows() * lines_per_row).div_ceil(calls.max(1));
+        Prefetch {
+            row: 0,
+            line: 0,
+            lines_per_row,
+            per_call,
+        }
+    }
+
+    #[inline(always)]
+    fn some<T>(&mut self, next: &ArrayView2<T>) {
+        for _ in 0..self.per_call {
+            if self.row >= next.nrows() {
+                return;
+            }
+            let start = next.row(self.row).as_ptr().cast::<i8>();
+            prefetch_l2(start.wrapping_add(self.line * 64));
+            self.line += 1;
+            if self.line == self.lines_per_row {
+                (self.row, self.line) = (self.row + 1, 0);
+            }
+        }
+    }
+}
+
+/// A hint to bring the cache line at `p` into the second-level cache; it
+/// never faults, whatever the address.
+#[inline(always)]
+fn prefetch_l2(p: *const i8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch does not access memory architecturally; any address
+    // is allowed.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(p)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    fn filled(rows: usize, cols: usize, seed: f64) -> Array2<f64> {
+        Array2::from_shape_fn((rows, cols), |(i, j)| {
+            ((i * 31 + j * 17) as f64 * seed).sin()
+        })
+    }
+
+    /// `α Xᵀ D + β C` from the definition, one sum per entry.
+    fn definition(
+        alpha: f64,
+        x: &Array2<f64>,
+        d: &Array2<f64>,
+        beta: f64,
+        c: &Array2<f64>,
+    ) -> Array2<f64> {
+        Array2::from_shape_fn(c.dim(), |(i, j)| {
+            alpha * (0..x.nrows()).map(|s| x[[s, i]] * d[[s, j]]).sum::<f64>() + beta * c[[i, j]]
+        })
+    }
+
+    /// The largest difference; NaN if either side has one (`f64::max`
+    /// would skip it).
+    fn max_error(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+        (a - b).iter().fold(0.0, |m: f64, &v| {
+            if v.is_nan() || m.is_nan() {
+                f64::NAN
+            } else {
+                m.max(v.abs())
+            }
+        })
+    }
+
+    /// Runs the kernel with both micro-kernels (where the processor has FMA)
+    /// on one shape, in f64 and in f32, against the definition.
+    fn check(k: usize, m: usize, n: usize) {
+        let (x, d, c0) = (filled(k, m, 0.37), filled(k, n, 0.11), filled(m, n, 0.53));
+        for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
+            let expected = definition(alpha, &x, &d, beta, &c0);
+            for fused in [false, has_fma()] {
+                // C scaled by β beforehand, as `xt_d_into` does
+                let mut c = c0.mapv(|v| v * beta);
+                split_rows::<f64, 8>(fused, alpha, &x.view(), &d.view(), &mut c.view_mut());
+                let err = max_error(&c, &expected);
+                assert!(
+                    err < 1e-11,
+                    "f64 ({k}, {m}, {n}) α {alpha} β {beta} fused {fused}: max error {err}"
+                );
+
+                let (xf, df) = (x.mapv(|v| v as f32), d.mapv(|v| v as f32));
+                let mut cf = c0.mapv(|v| v as f32 * beta as f32);
+                split_rows::<f32, 16>(
+                    fused,
+                    alpha as f32,
+                    &xf.view(),
+                    &df.view(),
+                    &mut cf.view_mut(),
+                );
+                let err = max_error(&cf.mapv(f64::from), &expected);
+                assert!(
+                    err < 2e-3 * k as f64 / 100.0,
+                    "f32 ({k}, {m}, {n}): max error {err}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_block_and_edge_matches_the_definition() {
+        // samples over two blocks and a part; rows over one block of MC, a
+        // part sliver and two threads' bands; columns over one panel and a part
+        check(2 * KC + 5, MC + 7, 19);
+        // fewer samples than a block, rows and columns under one tile
+        check(3, 4, 5);
+        // exactly one block, whole tiles only
+        check(KC, 2 * MR, 16);
+    }
+
+    #[test]
+    fn beta_scales_and_zero_ignores_what_c_held() {
+        let (x, d) = (filled(50, 30, 0.2), filled(50, 20, 0.9));
+        let c0 = filled(30, 20, 0.4);
+        let mut c = c0.clone();
+        xt_d_into(1.0, &x.view(), &d.view(), 0.5, &mut c.view_mut());
+        assert!(max_error(&c, &definition(1.0, &x, &d, 0.5, &c0)) < 1e-12);
+        let mut c = Array2::from_elem((30, 20), f64::NAN);
+        xt_d_into(1.0, &x.view(), &d.view(), 0.0, &mut c.view_mut());
+        assert!(max_error(&c, &definition(1.0, &x, &d, 0.0, &c0)) < 1e-12);
+    }
+
+    #[test]
+    fn the_product_path_takes_tall_transposed_products_only() {
+        let (k, m, n) = (TALL_MIN_SAMPLES, TALL_MIN_ROWS, TALL_MIN_COLS);
+        let x = Array2::<f32>::from_shape_fn((k, m), |(s, i)| ((s * 7 + i * 3) % 11) as f32 - 5.0);
+        let d = Array2::<f32>::from_shape_fn((k, n), |(s, j)| ((s * 5 + j) % 7) as f32 - 3.0);
+        let mut c = Array2::<f32>::zeros((m, n));
+        assert!(fits(&x.view(), &d.view(), &c.view_mut()));
+        // the same product through `matmul`, which dispatches here, and
+        // through ndarray's own kernels; integer-valued, so both are exact
+        let through_matmul = crate::linalg::matmul(&x.t(), &d.view()).unwrap();
+        assert_eq!(through_matmul, x.t().dot(&d));
+        // a sample short, a row short, a column short, or C transposed: not here
+        assert!(!fits(
+            &x.slice(s![1.., ..]),
+            &d.slice(s![1.., ..]),
+            &c.view_mut()
+        ));
+        let mut c_short = Array2::<f32>::zeros((m - 1, n));
+        assert!(!fits(&x.slice(s![.., 1..]), &d.view(), &c_short.view_mut()));
+        let mut c_narrow = Array2::<f32>::zeros((m, n - 1));
+        assert!(!fits(
+            &x.view(),
+            &d.slice(s![.., 1..]),
+            &c_narrow.view_mut()
+        ));
+        let mut c_t = Array2::<f32>::zeros((n, m));
+        assert!(!fits(&x.view(), &d.view(), &c_t.view_mut().reversed_axes()));
+        // X's rows strided (every other column): not here either
+        let wide = Array2::<f32>::zeros((k, 2 * m));
+        assert!(!fits(&wide.slice(s![.., ..;2]), &d.view(), &c.view_mut()));
+    }
+}
