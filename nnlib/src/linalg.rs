@@ -81,12 +81,28 @@ pub fn matmul_named<T: Scalar>(
 pub const LARGE_PRODUCT: usize = 1 << 15;
 
 /// Products with at least this many multiply-adds (about 10 µs of work per
-/// core) are split over all cores; below it, handing out the work costs more
-/// than it saves. Called from a sleeping thread, each split product would also
-/// have to wake it, which is why [`Mlp::train_step`](crate::mlp::Mlp::train_step)
-/// runs on one of rayon's workers: lesson 05's layers of 128 × 256 × 128
-/// multiply-adds then gain from both cores (an epoch 0.48 s instead of 0.56 s).
+/// core) are split over all cores when they are computed on one of rayon's
+/// worker threads, where handing half the work to the other worker costs a
+/// few microseconds. [`Mlp::train_step`](crate::mlp::Mlp::train_step) runs
+/// there: lesson 05's layers of 128 × 256 × 128 multiply-adds then gain from
+/// both cores (an epoch 0.48 s instead of 0.56 s).
 pub const THREADED_PRODUCT: usize = 1 << 19;
+
+/// The same threshold for products computed on any other thread (a
+/// notebook's own loop, as in lesson 04): each split product puts that thread
+/// to sleep until the workers are done and wakes it again, which costs more
+/// than a product under about a millisecond of work saves.
+pub const THREADED_PRODUCT_OUTSIDE_POOL: usize = 1 << 23;
+
+/// Whether a product of `macs` multiply-adds is split over the cores, from
+/// the thread it is computed on (see [`THREADED_PRODUCT`]).
+pub fn split_over_cores(macs: usize) -> bool {
+    if rayon::current_thread_index().is_some() {
+        macs >= THREADED_PRODUCT
+    } else {
+        macs >= THREADED_PRODUCT_OUTSIDE_POOL
+    }
+}
 
 /// The kernels that compute large products in this build: `"gemm"` (pure
 /// Rust, the default) or `"openblas"` (cargo feature `openblas`).
@@ -180,7 +196,7 @@ fn product_into<T: Scalar>(
                 false,
                 false,
                 false,
-                if n * k * m >= THREADED_PRODUCT {
+                if split_over_cores(n * k * m) {
                     gemm::Parallelism::Rayon(0)
                 } else {
                     gemm::Parallelism::None
@@ -445,6 +461,15 @@ mod tests {
         }
         assert!(row_times_matrix_into(&d.view(), &w.view(), &mut out.view_mut()).is_err());
         assert!(rank_one_update(&mut w2.view_mut(), 1.0, &d.view(), &x.view()).is_err());
+    }
+
+    #[test]
+    fn products_split_over_the_cores_from_a_lower_size_on_a_worker() {
+        let between = THREADED_PRODUCT;
+        assert!(!split_over_cores(between), "the test's own thread is not a worker");
+        assert!(split_over_cores(THREADED_PRODUCT_OUTSIDE_POOL));
+        assert!(rayon::scope(|_| split_over_cores(between)));
+        assert!(!rayon::scope(|_| split_over_cores(between - 1)));
     }
 
     #[test]

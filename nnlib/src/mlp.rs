@@ -210,11 +210,12 @@ impl<T: Scalar> Mlp<T> {
     /// large full batches (lesson 01's 50,000 x 3,072 images), where a copy
     /// of `X` would double the memory.
     ///
-    /// The step runs on one of rayon's worker threads (`rayon::scope`): the
-    /// products it splits over the cores then hand work to the other workers
-    /// directly, instead of putting the calling thread to sleep and waking it
-    /// once per product. On lesson 05's batches of 128 that saves about a
-    /// tenth of the time.
+    /// A step with products large enough to split over the cores
+    /// ([`linalg::THREADED_PRODUCT`](crate::linalg::THREADED_PRODUCT)) runs
+    /// on one of rayon's worker threads (`rayon::scope`): its products then
+    /// hand work to the other workers directly, instead of putting the
+    /// calling thread to sleep and waking it once per product. Smaller steps
+    /// (one sample at a time) stay on the calling thread.
     ///
     /// # Errors
     /// As [`Mlp::loss_and_gradients`] and [`Mlp::apply_gradients`].
@@ -224,7 +225,12 @@ impl<T: Scalar> Mlp<T> {
         y: &ArrayView2<T>,
         optimizer: &mut dyn Optimizer<T>,
     ) -> Result<(T, Array2<T>)> {
-        rayon::scope(|_| self.train_step_on_this_thread(x, y, optimizer))
+        let widest = self.layers.iter().map(|l| l.weights.len()).max();
+        if x.nrows() * widest.unwrap_or(0) >= crate::linalg::THREADED_PRODUCT {
+            rayon::scope(|_| self.train_step_on_this_thread(x, y, optimizer))
+        } else {
+            self.train_step_on_this_thread(x, y, optimizer)
+        }
     }
 
     /// [`Mlp::train_step`] on the calling thread.

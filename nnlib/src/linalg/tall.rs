@@ -149,14 +149,13 @@ fn accumulate<T: Scalar, const NR: usize>(
                     .enumerate()
                 {
                     prefetch.some(&next);
-                    let (a, b) = (x_sliver, d_panel);
                     let (r0, c0) = (m0 + q * MR, p * NR);
                     if r0 + MR <= m0 + mb && c0 + NR <= n {
-                        tile::<T, NR>(fused, kb, a, b, &mut c[r0 * ldc + c0..], ldc);
+                        tile::<T, NR>(fused, kb, x_sliver, d_panel, &mut c[r0 * ldc + c0..], ldc);
                     } else {
                         // at the right or bottom edge: a full tile, then the part inside C
                         let mut t = [[T::zero(); NR]; MR];
-                        tile::<T, NR>(fused, kb, a, b, t.as_flattened_mut(), NR);
+                        tile::<T, NR>(fused, kb, x_sliver, d_panel, t.as_flattened_mut(), NR);
                         for (i, t_row) in t.iter().enumerate().take((m0 + mb - r0).min(MR)) {
                             let c_row =
                                 &mut c[(r0 + i) * ldc + c0..(r0 + i) * ldc + n.min(c0 + NR)];
