@@ -466,7 +466,10 @@ mod tests {
     #[test]
     fn products_split_over_the_cores_from_a_lower_size_on_a_worker() {
         let between = THREADED_PRODUCT;
-        assert!(!split_over_cores(between), "the test's own thread is not a worker");
+        assert!(
+            !split_over_cores(between),
+            "the test's own thread is not a worker"
+        );
         assert!(split_over_cores(THREADED_PRODUCT_OUTSIDE_POOL));
         assert!(rayon::scope(|_| split_over_cores(between)));
         assert!(!rayon::scope(|_| split_over_cores(between - 1)));
