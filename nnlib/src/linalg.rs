@@ -160,13 +160,14 @@ fn product_into<T: Scalar>(
     c: &mut ArrayViewMut2<T>,
 ) {
     let ((n, k), m) = (a.dim(), b.ncols());
-    if tall::fits(&a.t(), b, c) {
-        tall::xt_d_into(alpha, &a.t(), b, beta, c);
+    let float =
+        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
+    let x = a.t(); // A = Xᵀ
+    if float && tall::fits(&x, b, c) {
+        tall::xt_d_into(alpha, &x, b, beta, c);
         return;
     }
     let large = n.saturating_mul(k).saturating_mul(m) >= LARGE_PRODUCT;
-    let float =
-        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
     if cfg!(not(feature = "openblas")) && large && float && k > 0 {
         let (cs, rs) = (c.strides()[1], c.strides()[0]);
         let dst = c.as_mut_ptr();

@@ -50,14 +50,12 @@ pub const TALL_MIN_ROWS: usize = 512;
 /// See [`TALL_MIN_SAMPLES`].
 pub const TALL_MIN_COLS: usize = 16;
 
-/// Whether `C ← α Xᵀ D + β C` should run here: f32 or f64, `X` (k, m) and
+/// Whether `C ← α Xᵀ D + β C` (in f32 or f64) should run here: `X` (k, m) and
 /// `D` (k, n) with contiguous rows, `C` (m, n) in standard layout, and a
 /// shape above the thresholds.
 pub(crate) fn fits<T: Scalar>(x: &ArrayView2<T>, d: &ArrayView2<T>, c: &ArrayViewMut2<T>) -> bool {
     let (k, m) = x.dim();
-    let float = matches!(T::NAME, "f32" | "f64");
-    float
-        && k >= TALL_MIN_SAMPLES
+    k >= TALL_MIN_SAMPLES
         && m >= TALL_MIN_ROWS
         && d.ncols() >= TALL_MIN_COLS
         && d.nrows() == k
@@ -67,7 +65,7 @@ pub(crate) fn fits<T: Scalar>(x: &ArrayView2<T>, d: &ArrayView2<T>, c: &ArrayVie
         && c.is_standard_layout()
 }
 
-/// `C ← α Xᵀ D + β C` for operands that [`fits`] accepts.
+/// `C ← α Xᵀ D + β C` in f32 or f64, for operands that [`fits`] accepts.
 pub(crate) fn xt_d_into<T: Scalar>(
     alpha: T,
     x: &ArrayView2<T>,
@@ -128,27 +126,30 @@ fn accumulate<T: Scalar, const NR: usize>(
         .expect("C is in standard layout: checked by fits()");
     for k0 in (0..k).step_by(KC) {
         let kb = KC.min(k - k0);
-        pack_d(alpha, &d.slice(s![k0..k0 + kb, ..]), &mut d_packed, NR);
+        pack::<T, NR>(&d.slice(s![k0..k0 + kb, ..]), KC * NR, &mut d_packed);
+        if alpha != T::one() {
+            d_packed.iter_mut().for_each(|v| *v *= alpha); // α D, the smaller operand
+        }
         for m0 in (0..m).step_by(MC) {
             let mb = MC.min(m - m0);
-            pack_x(
+            pack::<T, MR>(
                 &x.slice(s![k0..k0 + kb, m0..m0 + mb]),
-                &mut x_packed,
                 sliver,
+                &mut x_packed,
             );
             let next = if m0 + mb < m {
                 x.slice(s![k0..k0 + kb, m0 + mb..(m0 + mb + MC).min(m)])
             } else {
                 x.slice(s![(k0 + kb).min(k)..(k0 + kb + KC).min(k), 0..MC.min(m)])
             };
-            let mut prefetch = Prefetch::new(&next, panels * mb.div_ceil(MR));
+            let mut prefetch = Prefetch::new(next, panels * mb.div_ceil(MR));
             for (p, d_panel) in d_packed.chunks_exact(KC * NR).enumerate() {
                 for (q, x_sliver) in x_packed
                     .chunks_exact(sliver)
                     .take(mb.div_ceil(MR))
                     .enumerate()
                 {
-                    prefetch.some(&next);
+                    prefetch.some();
                     let (r0, c0) = (m0 + q * MR, p * NR);
                     if r0 + MR <= m0 + mb && c0 + NR <= n {
                         tile::<T, NR>(fused, kb, x_sliver, d_panel, &mut c[r0 * ldc + c0..], ldc);
@@ -170,35 +171,20 @@ fn accumulate<T: Scalar, const NR: usize>(
     }
 }
 
-/// Copies `α D[block]` into panels of `nr` columns, sample by sample:
-/// `packed[p·KC·nr + s·nr + j] = α D[s, p·nr + j]`, zeros past `D`'s last
-/// column.
-fn pack_d<T: Scalar>(alpha: T, d: &ArrayView2<T>, packed: &mut [T], nr: usize) {
-    for (s, row) in d.outer_iter().enumerate() {
+/// Copies a block into panels of `W` columns, `stride` apart, row by row
+/// (sample by sample): `packed[p·stride + s·W + j] = block[s, p·W + j]`,
+/// zeros past the block's last column. `D` is packed into panels of `NR`,
+/// `X` into slivers of [`MR`].
+fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
+    for (s, row) in block.outer_iter().enumerate() {
         let row = row
             .to_slice()
-            .expect("D's rows are contiguous: checked by fits()");
-        for (p, chunk) in row.chunks(nr).enumerate() {
-            let dst = &mut packed[p * KC * nr + s * nr..p * KC * nr + (s + 1) * nr];
-            dst.iter_mut().zip(chunk).for_each(|(o, &v)| *o = alpha * v);
-            dst[chunk.len()..].fill(T::zero());
-        }
-    }
-}
-
-/// Copies a block of `X` into slivers of [`MR`] columns, sample by sample:
-/// `packed[q·sliver + s·MR + i] = X[s, q·MR + i]`, zeros past the block's
-/// last column.
-fn pack_x<T: Scalar>(x: &ArrayView2<T>, packed: &mut [T], sliver: usize) {
-    for (s, row) in x.outer_iter().enumerate() {
-        let row = row
-            .to_slice()
-            .expect("X's rows are contiguous: checked by fits()");
-        for (q, chunk) in row.chunks(MR).enumerate() {
-            let dst = &mut packed[q * sliver + s * MR..q * sliver + (s + 1) * MR];
+            .expect("rows are contiguous: checked by fits()");
+        for (p, chunk) in row.chunks(W).enumerate() {
+            let dst = &mut packed[p * stride + s * W..p * stride + (s + 1) * W];
             if let (Ok(dst), Ok(src)) = (
-                <&mut [T; MR]>::try_from(&mut *dst),
-                <&[T; MR]>::try_from(chunk),
+                <&mut [T; W]>::try_from(&mut *dst),
+                <&[T; W]>::try_from(chunk),
             ) {
                 *dst = *src; // the common case, one copy the compiler can vectorise
             } else {
@@ -282,18 +268,20 @@ fn has_fma() -> bool {
 
 /// Requests the cache lines of the next block of `X` a few at a time, spread
 /// over the micro-kernel calls of the current block.
-struct Prefetch {
+struct Prefetch<'a, T> {
+    block: ArrayView2<'a, T>,
     row: usize,
     line: usize,
     lines_per_row: usize,
     per_call: usize,
 }
 
-impl Prefetch {
-    fn new<T>(next: &ArrayView2<T>, calls: usize) -> Self {
-        let lines_per_row = (next.ncols() * std::mem::size_of::<T>()).div_ceil(64);
-        let per_call = (next.nrows() * lines_per_row).div_ceil(calls.max(1));
+impl<'a, T> Prefetch<'a, T> {
+    fn new(block: ArrayView2<'a, T>, calls: usize) -> Self {
+        let lines_per_row = (block.ncols() * std::mem::size_of::<T>()).div_ceil(64);
+        let per_call = (block.nrows() * lines_per_row).div_ceil(calls.max(1));
         Prefetch {
+            block,
             row: 0,
             line: 0,
             lines_per_row,
@@ -302,12 +290,12 @@ impl Prefetch {
     }
 
     #[inline(always)]
-    fn some<T>(&mut self, next: &ArrayView2<T>) {
+    fn some(&mut self) {
         for _ in 0..self.per_call {
-            if self.row >= next.nrows() {
+            if self.row >= self.block.nrows() {
                 return;
             }
-            let start = next.row(self.row).as_ptr().cast::<i8>();
+            let start = self.block.row(self.row).as_ptr().cast::<i8>();
             prefetch_l2(start.wrapping_add(self.line * 64));
             self.line += 1;
             if self.line == self.lines_per_row {
