@@ -16,9 +16,37 @@
 //! Softmax is not elementwise: see [`softmax`] and [`crate::check`] for its
 //! Jacobian.
 
-use ndarray::{Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, Zip};
 
+use crate::linalg::PARALLEL_ELEMENTWISE;
 use crate::{Error, Result, Scalar};
+
+/// `Z ← f(Z)` entry by entry, on all cores for arrays of at least
+/// [`PARALLEL_ELEMENTWISE`] entries. Each entry is computed alone, so the
+/// result is the same on any number of threads.
+fn map_inplace<T: Scalar>(z: &mut Array2<T>, f: impl Fn(T) -> T + Sync + Send) {
+    if z.len() >= PARALLEL_ELEMENTWISE {
+        z.par_mapv_inplace(f);
+    } else {
+        z.mapv_inplace(f);
+    }
+}
+
+/// `D ← D ⊙ f'(V)` entry by entry (`V` is `Z` or `A`, whichever form of the
+/// derivative `f_prime` takes), split over the cores like [`map_inplace`].
+fn scale_inplace<T: Scalar>(
+    d: &mut Array2<T>,
+    v: &ArrayView2<T>,
+    f_prime: impl Fn(T) -> T + Sync + Send,
+) {
+    let zip = Zip::from(d).and(v);
+    let scale = |g: &mut T, &v: &T| *g *= f_prime(v);
+    if zip.size() >= PARALLEL_ELEMENTWISE {
+        zip.par_for_each(scale);
+    } else {
+        zip.for_each(scale);
+    }
+}
 
 /// Logistic sigmoid `σ(z) = 1 / (1 + e^(−z))`.
 ///
@@ -128,11 +156,18 @@ pub fn softmax<T: Scalar>(z: &ArrayView2<T>, axis: Axis) -> Array2<T> {
 
 /// [`softmax`] in place: `Z ← softmax(Z)` along `axis`, without a new array.
 pub fn softmax_inplace<T: Scalar>(z: &mut Array2<T>, axis: Axis) {
-    for mut lane in z.lanes_mut(axis) {
+    let parallel = z.len() >= PARALLEL_ELEMENTWISE;
+    let lanes = Zip::from(z.lanes_mut(axis));
+    let softmax_lane = |mut lane: ArrayViewMut1<T>| {
         let max = lane.fold(T::neg_infinity(), |m, &v| m.max(v));
         lane.mapv_inplace(|v| (v - max).exp());
         let sum = lane.sum();
         lane.mapv_inplace(|v| v / sum);
+    };
+    if parallel {
+        lanes.par_for_each(softmax_lane);
+    } else {
+        lanes.for_each(softmax_lane);
     }
 }
 
@@ -233,18 +268,18 @@ impl Activation {
             // one loop per function, so that each loop body is a plain
             // function of the element the compiler can inline
             Activation::Identity => {}
-            Activation::Sigmoid => z.mapv_inplace(sigmoid),
-            Activation::Tanh => z.mapv_inplace(tanh),
-            Activation::Relu => z.mapv_inplace(relu),
+            Activation::Sigmoid => map_inplace(z, sigmoid),
+            Activation::Tanh => map_inplace(z, tanh),
+            Activation::Relu => map_inplace(z, relu),
             Activation::LeakyRelu(alpha) => {
                 let alpha = T::cast(*alpha);
-                z.mapv_inplace(|v| leaky_relu(v, alpha));
+                map_inplace(z, |v| leaky_relu(v, alpha));
             }
             Activation::Elu(alpha) => {
                 let alpha = T::cast(*alpha);
-                z.mapv_inplace(|v| elu(v, alpha));
+                map_inplace(z, |v| elu(v, alpha));
             }
-            Activation::Step => z.mapv_inplace(step),
+            Activation::Step => map_inplace(z, step),
         }
     }
 
@@ -286,29 +321,30 @@ impl Activation {
                 detail: "the upstream gradient dA must have the shape of the layer's output".into(),
             });
         }
+        let parallel = d.len() >= PARALLEL_ELEMENTWISE;
         match self {
             Activation::Softmax => {
-                for (mut g, s) in d.outer_iter_mut().zip(a.outer_iter()) {
+                let rows = Zip::from(d.rows_mut()).and(a.rows());
+                let softmax_row = |mut g: ArrayViewMut1<T>, s: ArrayView1<T>| {
                     let g_dot_s = g.dot(&s);
                     Zip::from(&mut g)
                         .and(&s)
                         .for_each(|g, &s| *g = s * (*g - g_dot_s));
+                };
+                if parallel {
+                    rows.par_for_each(softmax_row);
+                } else {
+                    rows.for_each(softmax_row);
                 }
             }
             Activation::Sigmoid => {
-                Zip::from(d)
-                    .and(a)
-                    .for_each(|g, &a| *g *= sigmoid_derivative_from_output(a));
+                scale_inplace(d, a, sigmoid_derivative_from_output);
             }
             Activation::Tanh => {
-                Zip::from(d)
-                    .and(a)
-                    .for_each(|g, &a| *g *= tanh_derivative_from_output(a));
+                scale_inplace(d, a, tanh_derivative_from_output);
             }
             _ => {
-                Zip::from(d)
-                    .and(z)
-                    .for_each(|g, &z| *g *= self.scalar_derivative(z).unwrap_or(T::one()));
+                scale_inplace(d, z, |z| self.scalar_derivative(z).unwrap_or(T::one()));
             }
         }
         Ok(())
@@ -346,6 +382,47 @@ mod tests {
         let cols = softmax(&z.t(), Axis(0));
         assert!((rows[[0, 1]] - 0.628_532_1).abs() < 1e-6, "{rows}");
         assert_eq!(rows.t(), cols);
+    }
+
+    #[test]
+    fn batches_split_over_the_cores_get_every_entry_right() {
+        // just above the size from which the work is split over the cores,
+        // compared with the one-number functions entry by entry, and with a
+        // small batch (one thread) row by row for softmax
+        let (rows, cols) = (PARALLEL_ELEMENTWISE / 10 + 1, 10);
+        let z = Array2::from_shape_fn((rows, cols), |(i, j)| {
+            ((i * cols + j) % 23) as f64 / 3.0 - 4.0
+        });
+        let d_a = Array2::from_shape_fn((rows, cols), |(i, j)| ((i + 2 * j) % 7) as f64 - 3.0);
+        for f in [
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::Elu(0.5),
+        ] {
+            let a = f.forward(&z.view());
+            let d_z = f.backward(&d_a.view(), &z.view(), &a.view()).unwrap();
+            for ((i, j), &zv) in z.indexed_iter() {
+                let (fz, dfz) = (f.scalar(zv).unwrap(), f.scalar_derivative(zv).unwrap());
+                assert_eq!(a[[i, j]], fz, "{} at ({i}, {j})", f.name());
+                assert!(
+                    (d_z[[i, j]] - d_a[[i, j]] * dfz).abs() < 1e-12,
+                    "{} at ({i}, {j})",
+                    f.name()
+                );
+            }
+        }
+        let s = Activation::Softmax.forward(&z.view());
+        let d_z = Activation::Softmax
+            .backward(&d_a.view(), &z.view(), &s.view())
+            .unwrap();
+        for i in [0, rows / 2, rows - 1] {
+            let row = |m: &Array2<f64>| m.slice(ndarray::s![i..i + 1, ..]).to_owned();
+            let s_i = Activation::Softmax.forward(&row(&z).view());
+            assert_eq!(row(&s), s_i, "softmax row {i}");
+            let d_i = Activation::Softmax.backward(&row(&d_a).view(), &row(&z).view(), &s_i.view());
+            assert_eq!(row(&d_z), d_i.unwrap(), "softmax backward row {i}");
+        }
     }
 
     #[test]

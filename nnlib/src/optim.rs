@@ -7,6 +7,7 @@
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Zip};
 
+use crate::linalg::PARALLEL_ELEMENTWISE;
 use crate::{Error, Result, Scalar};
 
 /// One parameter array and its gradient, as an optimiser sees them.
@@ -16,11 +17,6 @@ pub struct Param<'a, T> {
     /// `∂L/∂value`, the same shape.
     pub grad: ArrayViewD<'a, T>,
 }
-
-/// Parameters with at least this many entries are updated by all cores
-/// ([`Adam`]'s square root and division per entry take about a tenth of
-/// lesson 05's training time on one core); smaller ones on the calling thread.
-pub const PARALLEL_UPDATE: usize = 1 << 16;
 
 /// An update rule.
 pub trait Optimizer<T: Scalar>: Send {
@@ -215,7 +211,9 @@ impl<T: Scalar> Optimizer<T> for Adam<T> {
                 *v = b2 * *v + (T::one() - b2) * g * g;
                 *w -= alpha * *m / (v.sqrt() + eps);
             };
-            if p.grad.len() >= PARALLEL_UPDATE {
+            // a square root and a division per entry: a tenth of lesson 05's
+            // training time when done on one core
+            if p.grad.len() >= PARALLEL_ELEMENTWISE {
                 zip.par_for_each(update);
             } else {
                 zip.for_each(update);
@@ -281,7 +279,7 @@ mod tests {
     #[test]
     fn adam_updates_every_entry_of_a_large_parameter_by_the_formula() {
         // enough entries for the update split over the cores
-        let n = PARALLEL_UPDATE + 3;
+        let n = PARALLEL_ELEMENTWISE + 3;
         let grad: Vec<f64> = (0..n).map(|i| ((i % 13) as f64 - 6.0) / 7.0).collect();
         let mut w = ArrayD::from_elem(IxDyn(&[n]), 1.0);
         let mut opt = Adam::<f64>::new(0.1);
