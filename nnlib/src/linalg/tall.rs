@@ -180,17 +180,19 @@ fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed:
         let row = row
             .to_slice()
             .expect("rows are contiguous: checked by fits()");
-        for (p, chunk) in row.chunks(W).enumerate() {
-            let dst = &mut packed[p * stride + s * W..p * stride + (s + 1) * W];
-            if let (Ok(dst), Ok(src)) = (
-                <&mut [T; W]>::try_from(&mut *dst),
-                <&[T; W]>::try_from(chunk),
-            ) {
-                *dst = *src; // the common case, one copy the compiler can vectorise
-            } else {
-                dst[..chunk.len()].copy_from_slice(chunk);
-                dst[chunk.len()..].fill(T::zero());
-            }
+        let (whole, rest) = row.as_chunks::<W>();
+        // sample s of panel p sits at p·stride + s·W: the panels, each
+        // starting at sample s, are the chunks of `stride` from s·W on
+        let mut panels = packed[s * W..].chunks_mut(stride);
+        // `whole` first: zip stops at its end without taking a panel
+        for (src, dst) in whole.iter().zip(panels.by_ref()) {
+            dst[..W].copy_from_slice(src); // a copy of W values, vectorised
+        }
+        if !rest.is_empty()
+            && let Some(dst) = panels.next()
+        {
+            dst[..rest.len()].copy_from_slice(rest);
+            dst[rest.len()..W].fill(T::zero());
         }
     }
 }
@@ -266,41 +268,42 @@ fn has_fma() -> bool {
     false
 }
 
-/// Requests the cache lines of the next block of `X` a few at a time, spread
-/// over the micro-kernel calls of the current block.
-struct Prefetch<'a, T> {
-    block: ArrayView2<'a, T>,
-    row: usize,
-    line: usize,
-    lines_per_row: usize,
-    per_call: usize,
+/// Requests the cache lines of the next block of `X` a few rows at a time,
+/// spread over the micro-kernel calls of the current block.
+struct Prefetch {
+    /// The first byte of the next row to request.
+    row: *const i8,
+    /// Bytes from one row to the next, and in each row's part of the block.
+    stride: isize,
+    bytes: usize,
+    rows_left: usize,
+    rows_per_call: usize,
 }
 
-impl<'a, T> Prefetch<'a, T> {
-    fn new(block: ArrayView2<'a, T>, calls: usize) -> Self {
-        let lines_per_row = (block.ncols() * std::mem::size_of::<T>()).div_ceil(64);
-        let per_call = (block.nrows() * lines_per_row).div_ceil(calls.max(1));
+impl Prefetch {
+    fn new<T>(block: ArrayView2<'_, T>, calls: usize) -> Self {
+        let size = std::mem::size_of::<T>();
         Prefetch {
-            block,
-            row: 0,
-            line: 0,
-            lines_per_row,
-            per_call,
+            row: block.as_ptr().cast::<i8>(),
+            stride: block.strides()[0] * size as isize,
+            bytes: block.ncols() * size,
+            rows_left: block.nrows(),
+            rows_per_call: block.nrows().div_ceil(calls.max(1)),
         }
     }
 
     #[inline(always)]
     fn some(&mut self) {
-        for _ in 0..self.per_call {
-            if self.row >= self.block.nrows() {
-                return;
+        for _ in 0..self.rows_per_call.min(self.rows_left) {
+            // every line from the one that holds the row's first byte to
+            // the one that holds its last
+            let offset = self.row.addr() & 63;
+            let first = self.row.wrapping_sub(offset);
+            for line in (0..offset + self.bytes).step_by(64) {
+                prefetch_l2(first.wrapping_add(line));
             }
-            let start = self.block.row(self.row).as_ptr().cast::<i8>();
-            prefetch_l2(start.wrapping_add(self.line * 64));
-            self.line += 1;
-            if self.line == self.lines_per_row {
-                (self.row, self.line) = (self.row + 1, 0);
-            }
+            self.row = self.row.wrapping_offset(self.stride);
+            self.rows_left -= 1;
         }
     }
 }
