@@ -6,39 +6,46 @@
 //! (50,000, 64): the product reads all of `X` (1.2 GB in f64) to make a
 //! (3,072, 64) result. The general kernels of the `gemm` crate reach about 60 %
 //! of the machine's peak on this shape (against 80 % on the forward product
-//! `X W` of the same size); the kernel below reaches about 75 %, which makes
+//! `X W` of the same size); the kernel below reaches about 80 %, which makes
 //! it faster than numpy's OpenBLAS here (`bench/RESULTS.md` has the figures).
 //!
-//! It is the classic blocked method of GotoBLAS and BLIS, written out:
+//! It is the classic blocked method of GotoBLAS and BLIS, written out, with
+//! the result computed transposed, `Cᵀ = α Dᵀ X`, so that the wide operand
+//! `X` supplies the vectors:
 //!
 //! 1. The samples are taken [`KC`] at a time. For each block, `D`'s rows are
-//!    copied ("packed") into panels of `NR` columns, so that the inner loop
-//!    reads them in order from the core's cache.
+//!    copied ("packed") into slivers of [`MR`] columns, so that the inner
+//!    loop reads them in order from the core's cache.
 //! 2. `X`'s rows of the block are packed [`MC`] columns at a time into
-//!    slivers of [`MR`] columns (`X` is read row by row, as it lies in memory).
-//! 3. The micro-kernel keeps an `MR × NR` tile of `C` in vector registers and
-//!    adds `KC` outer products to it, one multiply-add per entry and sample:
-//!    `tile[i][j] += x[i] · d[j]`. It is plain Rust; compiled for AVX2 and FMA
-//!    (chosen at run time when the processor has them) it becomes twelve
-//!    fused multiply-adds on 256-bit registers per sample.
+//!    panels of `NR` columns, one 64-byte line per sample (`X` is read row
+//!    by row, as it lies in memory).
+//! 3. The micro-kernel keeps an `MR × NR` tile of `Cᵀ` in vector registers
+//!    and adds `KC` outer products to it, one multiply-add per entry and
+//!    sample: `tile[j][i] += d[j] · x[i]`. It is plain Rust; compiled for
+//!    AVX2 and FMA (chosen at run time when the processor has them) it
+//!    becomes eight fused multiply-adds on 256-bit registers per sample.
 //! 4. While a block of `X` is being multiplied, the next one is requested
 //!    from memory (a prefetch), so the processor rarely waits for it.
+//! 5. `Cᵀ`, kept in whole tiles, is added into `C` at the end.
 //!
-//! The rows of `C` are split between the threads.
+//! The rows of `C` (columns of `X`) are split between the threads.
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, s};
 use rayon::prelude::*;
 
 use crate::Scalar;
 
-/// Rows of `C` in a micro-kernel tile (six broadcasts of `x` per sample).
-pub const MR: usize = 6;
-/// Samples per block: a sliver of `X` (`KC × MR`) and a panel of `D`
-/// (`KC × NR`) stay in the first-level cache together.
+/// Columns of `D` in a micro-kernel tile: four broadcasts per sample.
+/// (`NR`, the tile's columns of `X`, is two 256-bit vectors: 16 in f32, 8
+/// in f64; with four rows, the tile and its operands fit in the sixteen
+/// vector registers, where six rows or three vectors spill one.)
+pub const MR: usize = 4;
+/// Samples per block: a panel of `X` (`KC × NR`) and a sliver of `D`
+/// (`KC × MR`) stay in the first-level cache together.
 pub const KC: usize = 192;
-/// Columns of `X` packed at a time: twelve slivers, which stay in the
-/// second-level cache while every panel of `D` passes over them.
-pub const MC: usize = 12 * MR;
+/// Columns of `X` packed at a time: panels that stay in the second-level
+/// cache while every sliver of `D` passes over them.
+pub const MC: usize = 64;
 
 /// Products whose shared axis has at least this many samples, whose result
 /// has at least [`TALL_MIN_ROWS`] rows and [`TALL_MIN_COLS`] columns, run on
@@ -78,7 +85,7 @@ pub(crate) fn xt_d_into<T: Scalar>(
     } else if beta != T::one() {
         c.map_inplace(|v| *v *= beta);
     }
-    // two vectors of 256 bits per tile row: 8 f64 or 16 f32
+    // two vectors of 256 bits per tile row: 8 f64 or 16 f32 (NR)
     let fused = has_fma();
     match std::mem::size_of::<T>() {
         8 => split_rows::<T, 8>(fused, alpha, x, d, c),
@@ -86,7 +93,7 @@ pub(crate) fn xt_d_into<T: Scalar>(
     }
 }
 
-/// Gives each thread a band of `C`'s rows (a multiple of [`MR`]).
+/// Gives each thread a band of `C`'s rows (a multiple of `NR`).
 fn split_rows<T: Scalar, const NR: usize>(
     fused: bool,
     alpha: T,
@@ -95,7 +102,7 @@ fn split_rows<T: Scalar, const NR: usize>(
     c: &mut ArrayViewMut2<T>,
 ) {
     let m = x.ncols();
-    let band = m.div_ceil(rayon::current_num_threads()).div_ceil(MR) * MR;
+    let band = m.div_ceil(rayon::current_num_threads()).div_ceil(NR) * NR;
     let bands: Vec<_> = c.axis_chunks_iter_mut(Axis(0), band).enumerate().collect();
     bands.into_par_iter().for_each(|(i, mut c_band)| {
         let rows = c_band.nrows();
@@ -114,67 +121,51 @@ fn accumulate<T: Scalar, const NR: usize>(
     c: &mut ArrayViewMut2<T>,
 ) {
     let ((k, m), n) = (x.dim(), d.ncols());
-    let panels = n.div_ceil(NR);
-    // a sliver's length is padded by 128 bytes: slivers 4 KiB apart would
+    // Cᵀ, padded to whole tiles: the micro-kernel adds its tiles there
+    let (rows, cols) = (n.div_ceil(MR) * MR, m.div_ceil(NR) * NR);
+    let mut ct = vec![T::zero(); rows * cols];
+    // a panel's length is padded by 128 bytes: panels 4 KiB apart would
     // fall into the same sets of the cache and evict one another
-    let sliver = KC * MR + 128 / std::mem::size_of::<T>();
-    let mut d_packed = vec![T::zero(); panels * KC * NR];
-    let mut x_packed = vec![T::zero(); MC / MR * sliver];
-    let ldc = c.ncols();
-    let c = c
-        .as_slice_mut()
-        .expect("C is in standard layout: checked by fits()");
+    let pad = 128 / std::mem::size_of::<T>();
+    let (sliver, panel) = (KC * MR + pad, KC * NR + pad);
+    let mut d_packed = vec![T::zero(); n.div_ceil(MR) * sliver];
+    let mut x_packed = vec![T::zero(); MC / NR * panel];
     for k0 in (0..k).step_by(KC) {
         let kb = KC.min(k - k0);
-        pack::<T, NR>(&d.slice(s![k0..k0 + kb, ..]), KC * NR, &mut d_packed);
+        pack::<T, MR>(&d.slice(s![k0..k0 + kb, ..]), sliver, &mut d_packed);
         if alpha != T::one() {
             d_packed.iter_mut().for_each(|v| *v *= alpha); // α D, the smaller operand
         }
         for m0 in (0..m).step_by(MC) {
             let mb = MC.min(m - m0);
-            pack::<T, MR>(
-                &x.slice(s![k0..k0 + kb, m0..m0 + mb]),
-                sliver,
-                &mut x_packed,
-            );
+            pack::<T, NR>(&x.slice(s![k0..k0 + kb, m0..m0 + mb]), panel, &mut x_packed);
             let next = if m0 + mb < m {
                 x.slice(s![k0..k0 + kb, m0 + mb..(m0 + mb + MC).min(m)])
             } else {
                 x.slice(s![(k0 + kb).min(k)..(k0 + kb + KC).min(k), 0..MC.min(m)])
             };
-            let mut prefetch = Prefetch::new(next, panels * mb.div_ceil(MR));
-            for (p, d_panel) in d_packed.chunks_exact(KC * NR).enumerate() {
-                for (q, x_sliver) in x_packed
-                    .chunks_exact(sliver)
-                    .take(mb.div_ceil(MR))
-                    .enumerate()
-                {
+            let panels = mb.div_ceil(NR);
+            let mut prefetch = Prefetch::new(next, panels * n.div_ceil(MR));
+            for (q, x_panel) in x_packed.chunks_exact(panel).take(panels).enumerate() {
+                for (p, d_sliver) in d_packed.chunks_exact(sliver).enumerate() {
                     prefetch.some();
-                    let (r0, c0) = (m0 + q * MR, p * NR);
-                    if r0 + MR <= m0 + mb && c0 + NR <= n {
-                        tile::<T, NR>(fused, kb, x_sliver, d_panel, &mut c[r0 * ldc + c0..], ldc);
-                    } else {
-                        // at the right or bottom edge: a full tile, then the part inside C
-                        let mut t = [[T::zero(); NR]; MR];
-                        tile::<T, NR>(fused, kb, x_sliver, d_panel, t.as_flattened_mut(), NR);
-                        for (i, t_row) in t.iter().enumerate().take((m0 + mb - r0).min(MR)) {
-                            let c_row =
-                                &mut c[(r0 + i) * ldc + c0..(r0 + i) * ldc + n.min(c0 + NR)];
-                            for (cv, &tv) in c_row.iter_mut().zip(t_row) {
-                                *cv += tv;
-                            }
-                        }
-                    }
+                    let at = p * MR * cols + m0 + q * NR;
+                    tile::<T, NR>(fused, kb, d_sliver, x_panel, &mut ct[at..], cols);
                 }
             }
+        }
+    }
+    for (j, ct_row) in ct.chunks_exact(cols).take(n).enumerate() {
+        for (cv, &t) in c.column_mut(j).iter_mut().zip(ct_row) {
+            *cv += t;
         }
     }
 }
 
 /// Copies a block into panels of `W` columns, `stride` apart, row by row
 /// (sample by sample): `packed[p·stride + s·W + j] = block[s, p·W + j]`,
-/// zeros past the block's last column. `D` is packed into panels of `NR`,
-/// `X` into slivers of [`MR`].
+/// zeros past the block's last column. `D` is packed into slivers of
+/// [`MR`], `X` into panels of `NR`.
 fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
     for (s, row) in block.outer_iter().enumerate() {
         let row = row
@@ -400,7 +391,7 @@ mod tests {
         // fewer samples than a block, rows and columns under one tile
         check(3, 4, 5);
         // exactly one block, whole tiles only
-        check(KC, 2 * MR, 16);
+        check(KC, 16, 2 * MR);
     }
 
     #[test]
