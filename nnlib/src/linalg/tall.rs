@@ -385,10 +385,11 @@ mod tests {
 
     #[test]
     fn every_block_and_edge_matches_the_definition() {
-        // samples over two blocks and a part; rows over one block of MC, a
-        // part sliver and two threads' bands; columns over one panel and a part
+        // samples over two blocks and a part; rows of C (columns of X) over
+        // one block of MC, a part panel and two threads' bands; columns of C
+        // (of D) over whole slivers and a part
         check(2 * KC + 5, MC + 7, 19);
-        // fewer samples than a block, rows and columns under one tile
+        // fewer samples than a block, C smaller than one tile
         check(3, 4, 5);
         // exactly one block, whole tiles only
         check(KC, 16, 2 * MR);
