@@ -321,9 +321,9 @@ impl Activation {
                 detail: "the upstream gradient dA must have the shape of the layer's output".into(),
             });
         }
-        let parallel = d.len() >= PARALLEL_ELEMENTWISE;
         match self {
             Activation::Softmax => {
+                let parallel = d.len() >= PARALLEL_ELEMENTWISE;
                 let rows = Zip::from(d.rows_mut()).and(a.rows());
                 let softmax_row = |mut g: ArrayViewMut1<T>, s: ArrayView1<T>| {
                     let g_dot_s = g.dot(&s);

@@ -111,7 +111,7 @@ fn split_rows<T: Scalar, const NR: usize>(
     });
 }
 
-/// `C += α Xᵀ D` on one thread: steps 1 to 4 of the module documentation.
+/// `C += α Xᵀ D` on one thread: steps 1 to 5 of the module documentation.
 /// `fused` selects the AVX2 and FMA micro-kernel (only where [`has_fma`]).
 fn accumulate<T: Scalar, const NR: usize>(
     fused: bool,
