@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the hot kernels, at the lessons' shapes:
-//! dense forward and backward, the full-batch weight gradient `Xᵀ dZ`, one
+//! dense forward and backward, the full-batch products `X W` and `Xᵀ dZ`, one
 //! per-sample SGD step, softmax over a batch, and the decoding of IDX and
 //! JPEG files.
 //!
@@ -56,16 +56,31 @@ fn dense(c: &mut Criterion) {
     g.finish();
 }
 
-fn weight_gradient(c: &mut Criterion) {
-    // lesson 01's Xᵀ dZ on 16,384 of its 50,000 samples (nnlib's `tall` kernel)
-    let mut g = c.benchmark_group("weight gradient");
+fn tall_products(c: &mut Criterion) {
+    // lesson 01's X W and Xᵀ dZ on 16,384 of its 50,000 samples (nnlib's
+    // `tall` kernels)
+    let mut g = c.benchmark_group("tall products");
     g.sample_size(10);
-    let (x, d_z) = (random(16_384, 3072, 7), random(16_384, 64, 8));
-    g.bench_function("f64 3072x16384 · 16384x64", |b| {
+    let (x, w, d_z) = (
+        random(16_384, 3072, 7),
+        random(3072, 64, 9),
+        random(16_384, 64, 8),
+    );
+    g.bench_function("forward f64 16384x3072 · 3072x64", |b| {
+        b.iter(|| black_box(matmul(&x.view(), &w.view()).unwrap()))
+    });
+    g.bench_function("weight gradient f64 3072x16384 · 16384x64", |b| {
         b.iter(|| black_box(matmul(&x.t(), &d_z.view()).unwrap()))
     });
-    let (x, d_z) = (x.mapv(|v| v as f32), d_z.mapv(|v| v as f32));
-    g.bench_function("f32 3072x16384 · 16384x64", |b| {
+    let (x, w, d_z) = (
+        x.mapv(|v| v as f32),
+        w.mapv(|v| v as f32),
+        d_z.mapv(|v| v as f32),
+    );
+    g.bench_function("forward f32 16384x3072 · 3072x64", |b| {
+        b.iter(|| black_box(matmul(&x.view(), &w.view()).unwrap()))
+    });
+    g.bench_function("weight gradient f32 3072x16384 · 16384x64", |b| {
         b.iter(|| black_box(matmul(&x.t(), &d_z.view()).unwrap()))
     });
     g.finish();
@@ -168,7 +183,7 @@ fn decoding(c: &mut Criterion) {
 criterion_group!(
     benches,
     dense,
-    weight_gradient,
+    tall_products,
     per_sample_step,
     softmax_batch,
     decoding

@@ -16,11 +16,11 @@
 //! products, where starting threads costs more than it saves, run on
 //! `ndarray`'s own kernels. [`backend`] names the path compiled in.
 //!
-//! One shape has a kernel of its own, written out in [`tall`]: `Xᵀ · D` where
-//! `X` and `D` share tens of thousands of rows, the weight gradient of a full
-//! batch (lesson 01's `Xᵀ dZ`, 3,072 × 50,000 by 50,000 × 64). Neither `gemm`
-//! nor OpenBLAS reaches the speed there that they reach on the forward
-//! product of the same size; the blocked kernel in [`tall`] does.
+//! Two shapes have kernels of their own, written out in [`tall`]: the
+//! products of a full batch `X` with tens of thousands of rows, `X · W` (the
+//! forward product, lesson 01's 50,000 × 3,072 by 3,072 × 64) and `Xᵀ · D`
+//! (the weight gradient, `Xᵀ dZ`, 3,072 × 50,000 by 50,000 × 64). There they
+//! are faster than both `gemm` and OpenBLAS.
 //!
 //! The per-sample loops of lessons 02 and 05 multiply one row by a matrix
 //! thousands of times; [`row_times_matrix_into`], [`matrix_times_row_into`]
@@ -168,8 +168,12 @@ fn product_into<T: Scalar>(
     let ((n, k), m) = (a.dim(), b.ncols());
     let float =
         TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
+    if float && tall::fits_x_w(a, b, c) {
+        tall::x_w_into(alpha, a, b, beta, c);
+        return;
+    }
     let x = a.t(); // A = Xᵀ
-    if float && tall::fits(&x, b, c) {
+    if float && tall::fits_xt_d(&x, b, c) {
         tall::xt_d_into(alpha, &x, b, beta, c);
         return;
     }

@@ -1,17 +1,39 @@
-//! `C ← α Xᵀ D + β C` when `X` and `D` share a long first axis: the weight
-//! gradient of a whole data set, one outer product per sample,
-//! `C[i, j] = α Σ_s X[s, i] D[s, j] + β C[i, j]`.
+//! Products with a tall operand `X`, whose rows are the samples of a whole
+//! data set: the forward product `X W` and the weight gradient `Xᵀ D`.
 //!
-//! In lesson 01, `X` holds 50,000 images of 3,072 pixels and `D = dZ` is
-//! (50,000, 64): the product reads all of `X` (1.2 GB in f64) to make a
-//! (3,072, 64) result. The general kernels of the `gemm` crate reach about 60 %
-//! of the machine's peak on this shape (against 80 % on the forward product
-//! `X W` of the same size); the kernel below reaches about 80 %, which makes
-//! it faster than numpy's OpenBLAS here (`bench/RESULTS.md` has the figures).
+//! In lesson 01, `X` holds 50,000 images of 3,072 pixels (1.2 GB in f64), `W`
+//! is (3,072, 64) and `D = dZ` is (50,000, 64). Each product reads all of `X`
+//! to make a small result, and together they are nearly all of an epoch's
+//! time. The general kernels of the `gemm` crate reach about 60 % of the
+//! machine's peak on the weight gradient and 75 % on the forward product;
+//! the kernels below reach about 78 % and 83 %, which makes both faster than
+//! numpy's OpenBLAS here (`bench/RESULTS.md` has the figures).
 //!
-//! It is the classic blocked method of GotoBLAS and BLIS, written out, with
-//! the result computed transposed, `Cᵀ = α Dᵀ X`, so that the wide operand
-//! `X` supplies the vectors:
+//! Both are the classic blocked method of GotoBLAS and BLIS, written out
+//! around one micro-kernel (`tile_kernel`): it keeps a small tile of the
+//! result in vector registers and adds one outer product per sample to it,
+//! `tile[i][j] += a_i · b_j`, where `b` is a row of a packed panel (two
+//! 256-bit vectors: 16 values in f32, 8 in f64) and the `a_i` are single
+//! values, each broadcast to a whole vector. It is plain Rust; compiled for
+//! AVX2 and FMA (chosen at run time when the processor has them) each sample
+//! becomes one fused multiply-add per pair of tile row and vector.
+//!
+//! **The forward product** `C ← α X W + β C` (`x_w_into`):
+//!
+//! 1. `W` (small) is packed once into panels of `NR` columns, `α` folded in.
+//! 2. The rows of `X` are handed to the threads [`FORWARD_BLOCK`] at a time.
+//! 3. For each [`FORWARD_KC`] columns of `X` (samples of the sum), each
+//!    group of [`FORWARD_MR`] rows is multiplied by every panel of `W` in
+//!    turn. The micro-kernel broadcasts the group's values straight from
+//!    `X`, as it lies in memory: no copy of the large operand is made, and
+//!    the group's part of `X` stays in the first-level cache while the
+//!    panels pass over it.
+//! 4. The tiles are added into a block of the result kept in cache, which
+//!    is written to `C` (`β C` added) once, at the end of the block.
+//!
+//! **The weight gradient** `C ← α Xᵀ D + β C` (`xt_d_into`) computes the
+//! result transposed, `Cᵀ = α Dᵀ X`, so that the wide operand `X` supplies
+//! the vectors:
 //!
 //! 1. The samples are taken [`KC`] at a time. For each block, `D`'s rows are
 //!    copied ("packed") into slivers of [`MR`] columns, so that the inner
@@ -19,26 +41,36 @@
 //! 2. `X`'s rows of the block are packed [`MC`] columns at a time into
 //!    panels of `NR` columns, one 64-byte line per sample (`X` is read row
 //!    by row, as it lies in memory).
-//! 3. The micro-kernel keeps an `MR × NR` tile of `Cᵀ` in vector registers
-//!    and adds `KC` outer products to it, one multiply-add per entry and
-//!    sample: `tile[j][i] += d[j] · x[i]`. It is plain Rust; compiled for
-//!    AVX2 and FMA (chosen at run time when the processor has them) it
-//!    becomes eight fused multiply-adds on 256-bit registers per sample.
+//! 3. The micro-kernel adds `KC` outer products to an `MR × NR` tile of `Cᵀ`.
 //! 4. While a block of `X` is being multiplied, the next one is requested
 //!    from memory (a prefetch), so the processor rarely waits for it.
 //! 5. `Cᵀ`, kept in whole tiles, is added into `C` at the end.
 //!
-//! The rows of `C` (columns of `X`) are split between the threads.
+//! Its threads each take a band of `C`'s rows (columns of `X`).
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, s};
 use rayon::prelude::*;
 
 use crate::Scalar;
 
-/// Columns of `D` in a micro-kernel tile: four broadcasts per sample.
+/// Rows of `X` in a forward tile: six broadcasts per sample, twelve vector
+/// accumulators (`6 × NR`), which with the two vectors of `W` and the
+/// broadcast value take fifteen of the sixteen vector registers.
+pub const FORWARD_MR: usize = 6;
+/// Samples of the sum (columns of `X`) per block of the forward product: a
+/// group's part of `X` (`FORWARD_MR × FORWARD_KC`) stays in the first-level
+/// cache, and `W`'s block (`FORWARD_KC × n`) in the second.
+pub const FORWARD_KC: usize = 256;
+/// Rows of `X` per task of the forward product (a multiple of
+/// [`FORWARD_MR`]); the task's block of the result stays in cache.
+pub const FORWARD_BLOCK: usize = 96;
+/// The widest `W` the forward kernel takes: `W`'s block of [`FORWARD_KC`]
+/// rows has to stay in the second-level cache (256 KiB in f64).
+pub const FORWARD_MAX_COLS: usize = 128;
+
+/// Columns of `D` in a weight-gradient tile: four broadcasts per sample.
 /// (`NR`, the tile's columns of `X`, is two 256-bit vectors: 16 in f32, 8
-/// in f64; with four rows, the tile and its operands fit in the sixteen
-/// vector registers, where six rows or three vectors spill one.)
+/// in f64.)
 pub const MR: usize = 4;
 /// Samples per block: a panel of `X` (`KC × NR`) and a sliver of `D`
 /// (`KC × MR`) stay in the first-level cache together.
@@ -47,23 +79,145 @@ pub const KC: usize = 192;
 /// cache while every sliver of `D` passes over them.
 pub const MC: usize = 64;
 
-/// Products whose shared axis has at least this many samples, whose result
-/// has at least [`TALL_MIN_ROWS`] rows and [`TALL_MIN_COLS`] columns, run on
-/// this kernel (see `linalg::product_into`); below that, `gemm`'s kernels,
-/// which read small operands in place without packing, are as fast or faster.
+/// Products whose `X` has at least this many rows (samples) and
+/// [`TALL_MIN_FEATURES`] columns, and whose small operand (`W` or `D`) has
+/// at least [`TALL_MIN_COLS`] columns, run on these kernels (see
+/// `linalg::product_into`); below that, `gemm`'s kernels are as fast or
+/// faster.
 pub const TALL_MIN_SAMPLES: usize = 1 << 14;
 /// See [`TALL_MIN_SAMPLES`].
-pub const TALL_MIN_ROWS: usize = 512;
+pub const TALL_MIN_FEATURES: usize = 512;
 /// See [`TALL_MIN_SAMPLES`].
 pub const TALL_MIN_COLS: usize = 16;
+
+/// Whether `C ← α X W + β C` (in f32 or f64) should run here: `X` (m, k) and
+/// `C` (m, n) in standard layout, `W` (k, n) in any layout, and a shape
+/// above the thresholds with `n` at most [`FORWARD_MAX_COLS`].
+pub(crate) fn fits_x_w<T: Scalar>(
+    x: &ArrayView2<T>,
+    w: &ArrayView2<T>,
+    c: &ArrayViewMut2<T>,
+) -> bool {
+    let (m, k) = x.dim();
+    m >= TALL_MIN_SAMPLES
+        && k >= TALL_MIN_FEATURES
+        && (TALL_MIN_COLS..=FORWARD_MAX_COLS).contains(&w.ncols())
+        && w.nrows() == k
+        && c.dim() == (m, w.ncols())
+        && x.is_standard_layout()
+        && c.is_standard_layout()
+}
+
+/// `C ← α X W + β C` in f32 or f64, for operands that [`fits_x_w`] accepts:
+/// steps 1 and 2 of the forward product (module documentation).
+pub(crate) fn x_w_into<T: Scalar>(
+    alpha: T,
+    x: &ArrayView2<T>,
+    w: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let fused = has_fma();
+    match std::mem::size_of::<T>() {
+        8 => forward::<T, 8>(fused, alpha, x, w, beta, c),
+        _ => forward::<T, 16>(fused, alpha, x, w, beta, c),
+    }
+}
+
+/// [`x_w_into`] with `NR` columns per panel of `W`.
+fn forward<T: Scalar, const NR: usize>(
+    fused: bool,
+    alpha: T,
+    x: &ArrayView2<T>,
+    w: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let (k, n) = w.dim();
+    // panel p holds α W[s, p·NR + j] at p·k·NR + s·NR + j, zeros past column n
+    let mut w_packed = vec![T::zero(); n.div_ceil(NR) * k * NR];
+    for (s, w_row) in w.outer_iter().enumerate() {
+        for (j, &v) in w_row.iter().enumerate() {
+            w_packed[j / NR * k * NR + s * NR + j % NR] = alpha * v;
+        }
+    }
+    let x = x
+        .as_slice()
+        .expect("standard layout: checked by fits_x_w()");
+    let blocks: Vec<_> = c
+        .axis_chunks_iter_mut(Axis(0), FORWARD_BLOCK)
+        .enumerate()
+        .collect();
+    blocks.into_par_iter().for_each(|(b, mut c_block)| {
+        let rows = b * FORWARD_BLOCK..b * FORWARD_BLOCK + c_block.nrows();
+        let x_block = &x[rows.start * k..rows.end * k];
+        forward_block::<T, NR>(fused, x_block, &w_packed, beta, &mut c_block);
+    });
+}
+
+/// Steps 3 and 4 of the forward product on one block of rows: `x_block`
+/// holds the block's rows of `X` one after another, `w_packed` the panels of
+/// `α W`, `C`'s block receives `α X W + β C`.
+fn forward_block<T: Scalar, const NR: usize>(
+    fused: bool,
+    x_block: &[T],
+    w_packed: &[T],
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    let (rows, n) = c.dim();
+    let k = x_block.len() / rows;
+    let cols = n.div_ceil(NR) * NR;
+    // the block's result in whole tiles, added into C at the end
+    let mut result = vec![T::zero(); rows.div_ceil(FORWARD_MR) * FORWARD_MR * cols];
+    // a last group of fewer than FORWARD_MR rows is multiplied from a copy
+    // padded with rows of zeros
+    let whole = rows / FORWARD_MR * FORWARD_MR;
+    let mut last = Vec::new();
+    if whole < rows {
+        last = vec![T::zero(); FORWARD_MR * k];
+        last[..(rows - whole) * k].copy_from_slice(&x_block[whole * k..]);
+    }
+    let groups = x_block[..whole * k]
+        .chunks_exact(FORWARD_MR * k)
+        .chain((whole < rows).then_some(&last[..]));
+    let groups: Vec<&[T]> = groups.collect();
+    for k0 in (0..k).step_by(FORWARD_KC) {
+        let kb = FORWARD_KC.min(k - k0);
+        for (g, x_group) in groups.iter().enumerate() {
+            for (p, w_panel) in w_packed.chunks_exact(k * NR).enumerate() {
+                let at = g * FORWARD_MR * cols + p * NR;
+                tile::<T, FORWARD_MR, NR>(
+                    fused,
+                    kb,
+                    &x_group[k0..],
+                    (k, 1), // row i of the group, sample s: x_group[i·k + s]
+                    &w_panel[k0 * NR..],
+                    &mut result[at..],
+                    cols,
+                );
+            }
+        }
+    }
+    for (mut c_row, r_row) in c.outer_iter_mut().zip(result.chunks_exact(cols)) {
+        for (cv, &t) in c_row.iter_mut().zip(r_row) {
+            // β = 0 ignores what C held, NaN included
+            *cv = if beta == T::zero() { t } else { beta * *cv + t };
+        }
+    }
+}
 
 /// Whether `C ← α Xᵀ D + β C` (in f32 or f64) should run here: `X` (k, m) and
 /// `D` (k, n) with contiguous rows, `C` (m, n) in standard layout, and a
 /// shape above the thresholds.
-pub(crate) fn fits<T: Scalar>(x: &ArrayView2<T>, d: &ArrayView2<T>, c: &ArrayViewMut2<T>) -> bool {
+pub(crate) fn fits_xt_d<T: Scalar>(
+    x: &ArrayView2<T>,
+    d: &ArrayView2<T>,
+    c: &ArrayViewMut2<T>,
+) -> bool {
     let (k, m) = x.dim();
     k >= TALL_MIN_SAMPLES
-        && m >= TALL_MIN_ROWS
+        && m >= TALL_MIN_FEATURES
         && d.ncols() >= TALL_MIN_COLS
         && d.nrows() == k
         && c.dim() == (m, d.ncols())
@@ -72,7 +226,7 @@ pub(crate) fn fits<T: Scalar>(x: &ArrayView2<T>, d: &ArrayView2<T>, c: &ArrayVie
         && c.is_standard_layout()
 }
 
-/// `C ← α Xᵀ D + β C` in f32 or f64, for operands that [`fits`] accepts.
+/// `C ← α Xᵀ D + β C` in f32 or f64, for operands that [`fits_xt_d`] accepts.
 pub(crate) fn xt_d_into<T: Scalar>(
     alpha: T,
     x: &ArrayView2<T>,
@@ -111,7 +265,8 @@ fn split_rows<T: Scalar, const NR: usize>(
     });
 }
 
-/// `C += α Xᵀ D` on one thread: steps 1 to 5 of the module documentation.
+/// `C += α Xᵀ D` on one thread: steps 1 to 5 of the weight gradient (module
+/// documentation).
 /// `fused` selects the AVX2 and FMA micro-kernel (only where [`has_fma`]).
 fn accumulate<T: Scalar, const NR: usize>(
     fused: bool,
@@ -150,7 +305,15 @@ fn accumulate<T: Scalar, const NR: usize>(
                 for (p, d_sliver) in d_packed.chunks_exact(sliver).enumerate() {
                     prefetch.some();
                     let at = p * MR * cols + m0 + q * NR;
-                    tile::<T, NR>(fused, kb, d_sliver, x_panel, &mut ct[at..], cols);
+                    tile::<T, MR, NR>(
+                        fused,
+                        kb,
+                        d_sliver,
+                        (1, MR), // column i of the sliver, sample s: d_sliver[s·MR + i]
+                        x_panel,
+                        &mut ct[at..],
+                        cols,
+                    );
                 }
             }
         }
@@ -170,7 +333,7 @@ fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed:
     for (s, row) in block.outer_iter().enumerate() {
         let row = row
             .to_slice()
-            .expect("rows are contiguous: checked by fits()");
+            .expect("rows are contiguous: checked by fits_xt_d()");
         let (whole, rest) = row.as_chunks::<W>();
         // sample s of panel p sits at p·stride + s·W: the panels, each
         // starting at sample s, are the chunks of `stride` from s·W on
@@ -188,24 +351,37 @@ fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed:
     }
 }
 
-/// The micro-kernel: `C[i, j] += Σ_s a[s·MR + i] · b[s·NR + j]` over `kc`
-/// samples, for an `MR × NR` tile of `C` whose rows are `ldc` apart.
+/// The micro-kernel: `C[i, j] += Σ_s a[i·a_row + s·a_sample] · b[s·NR + j]`
+/// over `kc` samples, for an `MR × NR` tile of `C` whose rows are `ldc`
+/// apart. `(a_row, a_sample)` let `a` be a packed sliver (`(1, MR)`) or rows
+/// of a matrix read in place (`(row length, 1)`).
+///
+/// # Panics
+/// If `a` is too short for the tile's last value, `b` for `kc` samples or
+/// `c` for the tile.
 #[inline(always)]
-fn tile_kernel<T: Scalar, const NR: usize, const FUSED: bool>(
+fn tile_kernel<T: Scalar, const MR: usize, const NR: usize, const FUSED: bool>(
     kc: usize,
     a: &[T],
+    (a_row, a_sample): (usize, usize),
     b: &[T],
     c: &mut [T],
     ldc: usize,
 ) {
     let mut acc = [[T::zero(); NR]; MR];
-    for (x, d) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
-        for (acc_row, &xi) in acc.iter_mut().zip(x) {
-            for (t, &dj) in acc_row.iter_mut().zip(d) {
+    if kc > 0 {
+        assert!((MR - 1) * a_row + (kc - 1) * a_sample < a.len() && kc * NR <= b.len());
+    }
+    for (s, b_row) in b.chunks_exact(NR).take(kc).enumerate() {
+        for (i, acc_row) in acc.iter_mut().enumerate() {
+            // SAFETY: i < MR and s < kc, so the index is at most the one
+            // asserted to be inside `a` above.
+            let ai = *unsafe { a.get_unchecked(i * a_row + s * a_sample) };
+            for (t, &bj) in acc_row.iter_mut().zip(b_row) {
                 *t = if FUSED {
-                    xi.mul_add(dj, *t)
+                    ai.mul_add(bj, *t)
                 } else {
-                    xi * dj + *t
+                    ai * bj + *t
                 };
             }
         }
@@ -220,21 +396,23 @@ fn tile_kernel<T: Scalar, const NR: usize, const FUSED: bool>(
 /// [`tile_kernel`] compiled for AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn tile_kernel_avx2<T: Scalar, const NR: usize>(
+fn tile_kernel_avx2<T: Scalar, const MR: usize, const NR: usize>(
     kc: usize,
     a: &[T],
+    a_steps: (usize, usize),
     b: &[T],
     c: &mut [T],
     ldc: usize,
 ) {
-    tile_kernel::<T, NR, true>(kc, a, b, c, ldc)
+    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, c, ldc)
 }
 
 /// Runs the micro-kernel on the fastest path this processor has.
-fn tile<T: Scalar, const NR: usize>(
+fn tile<T: Scalar, const MR: usize, const NR: usize>(
     fused: bool,
     kc: usize,
     a: &[T],
+    a_steps: (usize, usize),
     b: &[T],
     c: &mut [T],
     ldc: usize,
@@ -243,10 +421,10 @@ fn tile<T: Scalar, const NR: usize>(
     if fused {
         // SAFETY: `fused` is true only when the processor has AVX2 and FMA
         // (`has_fma`), the features this function is compiled for.
-        return unsafe { tile_kernel_avx2::<T, NR>(kc, a, b, c, ldc) };
+        return unsafe { tile_kernel_avx2::<T, MR, NR>(kc, a, a_steps, b, c, ldc) };
     }
     let _ = fused;
-    tile_kernel::<T, NR, false>(kc, a, b, c, ldc)
+    tile_kernel::<T, MR, NR, false>(kc, a, a_steps, b, c, ldc)
 }
 
 /// Whether the AVX2 and FMA micro-kernel can run on this processor.
@@ -349,8 +527,9 @@ mod tests {
         })
     }
 
-    /// Runs the kernel with both micro-kernels (where the processor has FMA)
-    /// on one shape, in f64 and in f32, against the definition.
+    /// Runs the weight-gradient kernel with both micro-kernels (where the
+    /// processor has FMA) on one shape, in f64 and in f32, against the
+    /// definition.
     fn check(k: usize, m: usize, n: usize) {
         let (x, d, c0) = (filled(k, m, 0.37), filled(k, n, 0.11), filled(m, n, 0.53));
         for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
@@ -383,6 +562,49 @@ mod tests {
         }
     }
 
+    /// The same for the forward kernel: `α X W + β C` with `X` (m, k) and `W`
+    /// (k, n), against the definition (`X W = (Xᵀ)ᵀ W`). C starts as NaN
+    /// when β = 0, which must be ignored.
+    fn check_forward(m: usize, k: usize, n: usize) {
+        let (x, w, c0) = (filled(m, k, 0.37), filled(k, n, 0.11), filled(m, n, 0.53));
+        let x_t = x.t().to_owned();
+        for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
+            let expected = definition(alpha, &x_t, &w, beta, &c0);
+            let start = |c: &Array2<f64>| {
+                if beta == 0.0 {
+                    c.mapv(|_| f64::NAN)
+                } else {
+                    c.clone()
+                }
+            };
+            for fused in [false, has_fma()] {
+                let mut c = start(&c0);
+                forward::<f64, 8>(fused, alpha, &x.view(), &w.view(), beta, &mut c.view_mut());
+                let err = max_error(&c, &expected);
+                assert!(
+                    err < 1e-11,
+                    "f64 ({m}, {k}, {n}) α {alpha} β {beta} fused {fused}: max error {err}"
+                );
+
+                let (xf, wf) = (x.mapv(|v| v as f32), w.mapv(|v| v as f32));
+                let mut cf = start(&c0).mapv(|v| v as f32);
+                forward::<f32, 16>(
+                    fused,
+                    alpha as f32,
+                    &xf.view(),
+                    &wf.view(),
+                    beta as f32,
+                    &mut cf.view_mut(),
+                );
+                let err = max_error(&cf.mapv(f64::from), &expected);
+                assert!(
+                    err < 2e-3 * k as f64 / 100.0,
+                    "f32 ({m}, {k}, {n}) α {alpha} β {beta} fused {fused}: max error {err}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_block_and_edge_matches_the_definition() {
         // samples over two blocks and a part; rows of C (columns of X) over
@@ -393,6 +615,17 @@ mod tests {
         check(3, 4, 5);
         // exactly one block, whole tiles only
         check(KC, 16, 2 * MR);
+    }
+
+    #[test]
+    fn every_forward_block_and_edge_matches_the_definition() {
+        // rows over two tasks and a part, whose last group is short; samples
+        // over two blocks and a part; columns over whole panels and a part
+        check_forward(2 * FORWARD_BLOCK + FORWARD_MR + 1, 2 * FORWARD_KC + 5, 19);
+        // fewer rows than a group, fewer samples than a block, one column
+        check_forward(2, 3, 1);
+        // whole groups, blocks and panels only
+        check_forward(FORWARD_BLOCK, FORWARD_KC, 16);
     }
 
     #[test]
@@ -409,33 +642,96 @@ mod tests {
 
     #[test]
     fn the_product_path_takes_tall_transposed_products_only() {
-        let (k, m, n) = (TALL_MIN_SAMPLES, TALL_MIN_ROWS, TALL_MIN_COLS);
+        let (k, m, n) = (TALL_MIN_SAMPLES, TALL_MIN_FEATURES, TALL_MIN_COLS);
         let x = Array2::<f32>::from_shape_fn((k, m), |(s, i)| ((s * 7 + i * 3) % 11) as f32 - 5.0);
         let d = Array2::<f32>::from_shape_fn((k, n), |(s, j)| ((s * 5 + j) % 7) as f32 - 3.0);
         let mut c = Array2::<f32>::zeros((m, n));
-        assert!(fits(&x.view(), &d.view(), &c.view_mut()));
+        assert!(fits_xt_d(&x.view(), &d.view(), &c.view_mut()));
         // the same product through `matmul`, which dispatches here, and
         // through ndarray's own kernels; integer-valued, so both are exact
         let through_matmul = crate::linalg::matmul(&x.t(), &d.view()).unwrap();
         assert_eq!(through_matmul, x.t().dot(&d));
         // a sample short, a row short, a column short, or C transposed: not here
-        assert!(!fits(
+        assert!(!fits_xt_d(
             &x.slice(s![1.., ..]),
             &d.slice(s![1.., ..]),
             &c.view_mut()
         ));
         let mut c_short = Array2::<f32>::zeros((m - 1, n));
-        assert!(!fits(&x.slice(s![.., 1..]), &d.view(), &c_short.view_mut()));
+        assert!(!fits_xt_d(
+            &x.slice(s![.., 1..]),
+            &d.view(),
+            &c_short.view_mut()
+        ));
         let mut c_narrow = Array2::<f32>::zeros((m, n - 1));
-        assert!(!fits(
+        assert!(!fits_xt_d(
             &x.view(),
             &d.slice(s![.., 1..]),
             &c_narrow.view_mut()
         ));
         let mut c_t = Array2::<f32>::zeros((n, m));
-        assert!(!fits(&x.view(), &d.view(), &c_t.view_mut().reversed_axes()));
+        assert!(!fits_xt_d(
+            &x.view(),
+            &d.view(),
+            &c_t.view_mut().reversed_axes()
+        ));
         // X's rows strided (every other column): not here either
         let wide = Array2::<f32>::zeros((k, 2 * m));
-        assert!(!fits(&wide.slice(s![.., ..;2]), &d.view(), &c.view_mut()));
+        assert!(!fits_xt_d(
+            &wide.slice(s![.., ..;2]),
+            &d.view(),
+            &c.view_mut()
+        ));
+    }
+
+    #[test]
+    fn the_product_path_takes_tall_times_narrow_products_only() {
+        let (m, k, n) = (TALL_MIN_SAMPLES, TALL_MIN_FEATURES, TALL_MIN_COLS);
+        let x = Array2::<f32>::from_shape_fn((m, k), |(s, i)| ((s * 7 + i * 3) % 11) as f32 - 5.0);
+        let w = Array2::<f32>::from_shape_fn((k, FORWARD_MAX_COLS + 1), |(i, j)| {
+            ((i * 5 + j) % 7) as f32 - 3.0
+        });
+        let (w_narrowest, w_widest) = (w.slice(s![.., ..n]), w.slice(s![.., ..FORWARD_MAX_COLS]));
+        let mut c = Array2::<f32>::zeros((m, n));
+        assert!(fits_x_w(&x.view(), &w_narrowest, &c.view_mut()));
+        let mut c_wide = Array2::<f32>::zeros((m, FORWARD_MAX_COLS));
+        assert!(fits_x_w(&x.view(), &w_widest, &c_wide.view_mut()));
+        // through `matmul`, which dispatches here, and through ndarray's own
+        // kernels; integer-valued, so both are exact
+        let through_matmul = crate::linalg::matmul(&x.view(), &w_widest).unwrap();
+        assert_eq!(through_matmul, x.dot(&w_widest));
+        // a row short, a feature short, W a column too narrow or too wide
+        let mut c_short = Array2::<f32>::zeros((m - 1, n));
+        assert!(!fits_x_w(
+            &x.slice(s![1.., ..]),
+            &w_narrowest,
+            &c_short.view_mut()
+        ));
+        assert!(!fits_x_w(
+            &x.slice(s![.., 1..]),
+            &w_narrowest.slice(s![1.., ..]),
+            &c.view_mut()
+        ));
+        let mut c_narrow = Array2::<f32>::zeros((m, n - 1));
+        assert!(!fits_x_w(
+            &x.view(),
+            &w.slice(s![.., ..n - 1]),
+            &c_narrow.view_mut()
+        ));
+        let mut c_too_wide = Array2::<f32>::zeros((m, FORWARD_MAX_COLS + 1));
+        assert!(!fits_x_w(&x.view(), &w.view(), &c_too_wide.view_mut()));
+        // X's rows apart in memory (a slice of its columns), or C transposed
+        let wide = Array2::<f32>::zeros((m, 2 * k));
+        assert!(!fits_x_w(
+            &wide.slice(s![.., ..k]),
+            &w_narrowest,
+            &c.view_mut()
+        ));
+        let mut c_t = Array2::<f32>::zeros((n, m));
+        assert!(!fits_x_w(
+            &x.view(),
+            &w_narrowest,
+            &c_t.view_mut().reversed_axes()
+        ));
     }
 }
