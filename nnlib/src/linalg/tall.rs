@@ -44,7 +44,7 @@
 //! 3. The micro-kernel adds `KC` outer products to an `MR × NR` tile of `Cᵀ`.
 //! 4. While a block of `X` is being multiplied, the next one is requested
 //!    from memory (a prefetch), so the processor rarely waits for it.
-//! 5. `Cᵀ`, kept in whole tiles, is added into `C` at the end.
+//! 5. `Cᵀ`, kept in whole tiles, is written to `C` (`β C` added) at the end.
 //!
 //! Its threads each take a band of `C`'s rows (columns of `X`).
 
@@ -91,8 +91,8 @@ pub const TALL_MIN_FEATURES: usize = 512;
 pub const TALL_MIN_COLS: usize = 16;
 
 /// Whether `C ← α X W + β C` (in f32 or f64) should run here: `X` (m, k) and
-/// `C` (m, n) in standard layout, `W` (k, n) in any layout, and a shape
-/// above the thresholds with `n` at most [`FORWARD_MAX_COLS`].
+/// `C` (m, n) in standard layout, `W` (k, n) with contiguous rows, and a
+/// shape above the thresholds with `n` at most [`FORWARD_MAX_COLS`].
 pub(crate) fn fits_x_w<T: Scalar>(
     x: &ArrayView2<T>,
     w: &ArrayView2<T>,
@@ -104,6 +104,7 @@ pub(crate) fn fits_x_w<T: Scalar>(
         && (TALL_MIN_COLS..=FORWARD_MAX_COLS).contains(&w.ncols())
         && w.nrows() == k
         && c.dim() == (m, w.ncols())
+        && w.strides()[1] == 1
         && x.is_standard_layout()
         && c.is_standard_layout()
 }
@@ -134,12 +135,11 @@ fn forward<T: Scalar, const NR: usize>(
     c: &mut ArrayViewMut2<T>,
 ) {
     let (k, n) = w.dim();
-    // panel p holds α W[s, p·NR + j] at p·k·NR + s·NR + j, zeros past column n
+    // panel p holds α W[s, p·NR + j] at p·k·NR + s·NR + j
     let mut w_packed = vec![T::zero(); n.div_ceil(NR) * k * NR];
-    for (s, w_row) in w.outer_iter().enumerate() {
-        for (j, &v) in w_row.iter().enumerate() {
-            w_packed[j / NR * k * NR + s * NR + j % NR] = alpha * v;
-        }
+    pack::<T, NR>(w, k * NR, &mut w_packed);
+    if alpha != T::one() {
+        w_packed.iter_mut().for_each(|v| *v *= alpha);
     }
     let x = x
         .as_slice()
@@ -178,10 +178,10 @@ fn forward_block<T: Scalar, const NR: usize>(
         last = vec![T::zero(); FORWARD_MR * k];
         last[..(rows - whole) * k].copy_from_slice(&x_block[whole * k..]);
     }
-    let groups = x_block[..whole * k]
+    let groups: Vec<&[T]> = x_block[..whole * k]
         .chunks_exact(FORWARD_MR * k)
-        .chain((whole < rows).then_some(&last[..]));
-    let groups: Vec<&[T]> = groups.collect();
+        .chain((whole < rows).then_some(&last[..]))
+        .collect();
     for k0 in (0..k).step_by(FORWARD_KC) {
         let kb = FORWARD_KC.min(k - k0);
         for (g, x_group) in groups.iter().enumerate() {
@@ -201,8 +201,7 @@ fn forward_block<T: Scalar, const NR: usize>(
     }
     for (mut c_row, r_row) in c.outer_iter_mut().zip(result.chunks_exact(cols)) {
         for (cv, &t) in c_row.iter_mut().zip(r_row) {
-            // β = 0 ignores what C held, NaN included
-            *cv = if beta == T::zero() { t } else { beta * *cv + t };
+            *cv = plus_beta_c(beta, *cv, t);
         }
     }
 }
@@ -234,16 +233,11 @@ pub(crate) fn xt_d_into<T: Scalar>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    if beta == T::zero() {
-        c.fill(T::zero()); // C's old contents are ignored, NaN included
-    } else if beta != T::one() {
-        c.map_inplace(|v| *v *= beta);
-    }
     // two vectors of 256 bits per tile row: 8 f64 or 16 f32 (NR)
     let fused = has_fma();
     match std::mem::size_of::<T>() {
-        8 => split_rows::<T, 8>(fused, alpha, x, d, c),
-        _ => split_rows::<T, 16>(fused, alpha, x, d, c),
+        8 => split_rows::<T, 8>(fused, alpha, x, d, beta, c),
+        _ => split_rows::<T, 16>(fused, alpha, x, d, beta, c),
     }
 }
 
@@ -253,6 +247,7 @@ fn split_rows<T: Scalar, const NR: usize>(
     alpha: T,
     x: &ArrayView2<T>,
     d: &ArrayView2<T>,
+    beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
     let m = x.ncols();
@@ -261,18 +256,19 @@ fn split_rows<T: Scalar, const NR: usize>(
     bands.into_par_iter().for_each(|(i, mut c_band)| {
         let rows = c_band.nrows();
         let x_band = x.slice(s![.., i * band..i * band + rows]);
-        accumulate::<T, NR>(fused, alpha, &x_band, d, &mut c_band);
+        accumulate::<T, NR>(fused, alpha, &x_band, d, beta, &mut c_band);
     });
 }
 
-/// `C += α Xᵀ D` on one thread: steps 1 to 5 of the weight gradient (module
-/// documentation).
+/// `C ← α Xᵀ D + β C` on one thread: steps 1 to 5 of the weight gradient
+/// (module documentation).
 /// `fused` selects the AVX2 and FMA micro-kernel (only where [`has_fma`]).
 fn accumulate<T: Scalar, const NR: usize>(
     fused: bool,
     alpha: T,
     x: &ArrayView2<T>,
     d: &ArrayView2<T>,
+    beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
     let ((k, m), n) = (x.dim(), d.ncols());
@@ -320,20 +316,26 @@ fn accumulate<T: Scalar, const NR: usize>(
     }
     for (j, ct_row) in ct.chunks_exact(cols).take(n).enumerate() {
         for (cv, &t) in c.column_mut(j).iter_mut().zip(ct_row) {
-            *cv += t;
+            *cv = plus_beta_c(beta, *cv, t);
         }
     }
+}
+
+/// `t + β c`, the value a result entry `c` takes once its product `t` is
+/// computed; with β = 0 what `c` held is ignored, NaN included (as in BLAS).
+fn plus_beta_c<T: Scalar>(beta: T, c: T, t: T) -> T {
+    if beta == T::zero() { t } else { t + beta * c }
 }
 
 /// Copies a block into panels of `W` columns, `stride` apart, row by row
 /// (sample by sample): `packed[p·stride + s·W + j] = block[s, p·W + j]`,
 /// zeros past the block's last column. `D` is packed into slivers of
-/// [`MR`], `X` into panels of `NR`.
+/// [`MR`], `X` into panels of `NR`, and so is `W` in the forward product.
 fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
     for (s, row) in block.outer_iter().enumerate() {
         let row = row
             .to_slice()
-            .expect("rows are contiguous: checked by fits_xt_d()");
+            .expect("rows are contiguous: checked by fits_x_w() and fits_xt_d()");
         let (whole, rest) = row.as_chunks::<W>();
         // sample s of panel p sits at p·stride + s·W: the panels, each
         // starting at sample s, are the chunks of `stride` from s·W on
@@ -527,6 +529,15 @@ mod tests {
         })
     }
 
+    /// C before a product: NaN everywhere when β = 0, which must be ignored.
+    fn start(c0: &Array2<f64>, beta: f64) -> Array2<f64> {
+        if beta == 0.0 {
+            c0.mapv(|_| f64::NAN)
+        } else {
+            c0.clone()
+        }
+    }
+
     /// Runs the weight-gradient kernel with both micro-kernels (where the
     /// processor has FMA) on one shape, in f64 and in f32, against the
     /// definition.
@@ -535,9 +546,8 @@ mod tests {
         for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
             let expected = definition(alpha, &x, &d, beta, &c0);
             for fused in [false, has_fma()] {
-                // C scaled by β beforehand, as `xt_d_into` does
-                let mut c = c0.mapv(|v| v * beta);
-                split_rows::<f64, 8>(fused, alpha, &x.view(), &d.view(), &mut c.view_mut());
+                let mut c = start(&c0, beta);
+                split_rows::<f64, 8>(fused, alpha, &x.view(), &d.view(), beta, &mut c.view_mut());
                 let err = max_error(&c, &expected);
                 assert!(
                     err < 1e-11,
@@ -545,12 +555,13 @@ mod tests {
                 );
 
                 let (xf, df) = (x.mapv(|v| v as f32), d.mapv(|v| v as f32));
-                let mut cf = c0.mapv(|v| v as f32 * beta as f32);
+                let mut cf = start(&c0, beta).mapv(|v| v as f32);
                 split_rows::<f32, 16>(
                     fused,
                     alpha as f32,
                     &xf.view(),
                     &df.view(),
+                    beta as f32,
                     &mut cf.view_mut(),
                 );
                 let err = max_error(&cf.mapv(f64::from), &expected);
@@ -563,22 +574,14 @@ mod tests {
     }
 
     /// The same for the forward kernel: `α X W + β C` with `X` (m, k) and `W`
-    /// (k, n), against the definition (`X W = (Xᵀ)ᵀ W`). C starts as NaN
-    /// when β = 0, which must be ignored.
+    /// (k, n), against the definition (`X W = (Xᵀ)ᵀ W`).
     fn check_forward(m: usize, k: usize, n: usize) {
         let (x, w, c0) = (filled(m, k, 0.37), filled(k, n, 0.11), filled(m, n, 0.53));
         let x_t = x.t().to_owned();
         for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
             let expected = definition(alpha, &x_t, &w, beta, &c0);
-            let start = |c: &Array2<f64>| {
-                if beta == 0.0 {
-                    c.mapv(|_| f64::NAN)
-                } else {
-                    c.clone()
-                }
-            };
             for fused in [false, has_fma()] {
-                let mut c = start(&c0);
+                let mut c = start(&c0, beta);
                 forward::<f64, 8>(fused, alpha, &x.view(), &w.view(), beta, &mut c.view_mut());
                 let err = max_error(&c, &expected);
                 assert!(
@@ -587,7 +590,7 @@ mod tests {
                 );
 
                 let (xf, wf) = (x.mapv(|v| v as f32), w.mapv(|v| v as f32));
-                let mut cf = start(&c0).mapv(|v| v as f32);
+                let mut cf = start(&c0, beta).mapv(|v| v as f32);
                 forward::<f32, 16>(
                     fused,
                     alpha as f32,
@@ -720,6 +723,9 @@ mod tests {
         ));
         let mut c_too_wide = Array2::<f32>::zeros((m, FORWARD_MAX_COLS + 1));
         assert!(!fits_x_w(&x.view(), &w.view(), &c_too_wide.view_mut()));
+        // W's rows strided (a transposed view)
+        let w_t = w_narrowest.t().to_owned();
+        assert!(!fits_x_w(&x.view(), &w_t.t(), &c.view_mut()));
         // X's rows apart in memory (a slice of its columns), or C transposed
         let wide = Array2::<f32>::zeros((m, 2 * k));
         assert!(!fits_x_w(
