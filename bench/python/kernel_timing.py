@@ -10,12 +10,20 @@ so it reads notebooks/evcxr.toml and loads nnlib. Measures
   N successive starts; the first may rebuild nnlib, the later ones show the
   warm build a learner meets on reopening a notebook;
 * the round trip of a small cell (an nnlib call on a 3-vector, printed), N
-  times in the last kernel.
+  times in the last kernel;
+* with --cells-of DIR: each lesson workload of DIR (bench/kernel/<name>.rs,
+  a cell that prints `unit k: S s` per unit of work) run in the last kernel,
+  next to the same file compiled into a release program (--release-runner),
+  with the ratio of the medians: what a learner gets in the notebook against
+  what the library does in a release build.
 
 Prints one line per measurement and a summary (medians).
 """
 import argparse
+import pathlib
+import re
 import statistics
+import subprocess
 import sys
 import time
 
@@ -49,6 +57,38 @@ def run(kc, code, timeout):
     return seconds, "".join(texts).strip()
 
 
+UNIT = re.compile(r"^unit (\d+): ([0-9.]+) s(.*)$", re.M)
+
+
+def unit_times(text, where):
+    """The seconds of each `unit k: S s` line of a workload's output."""
+    found = [(float(m.group(2)), m.group(3).strip()) for m in UNIT.finditer(text)]
+    if not found:
+        raise RuntimeError(f"{where}: no `unit k: S s` line in the output:\n{text}")
+    return found
+
+
+def workload_rows(kc, cells_dir, names, release_runner, timeout):
+    """Runs each workload in the kernel and in the release runner; prints a row each."""
+    rows = []
+    for name in names:
+        code = (pathlib.Path(cells_dir) / f"{name}.rs").read_text()
+        _, out = run(kc, code, timeout)
+        kernel = unit_times(out, f"{name} in the kernel")
+        done = subprocess.run([release_runner, name], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{release_runner} {name} failed:\n{done.stderr}")
+        release = unit_times(done.stdout, f"{name} in the release build")
+        k = statistics.median(t for t, _ in kernel)
+        r = statistics.median(t for t, _ in release)
+        rows.append((name, k, r))
+        print(f"workload {name}: kernel {k:.4f} s/unit, release {r:.4f} s/unit, "
+              f"kernel / release {k / r:.2f} (kernel units {[round(t, 4) for t, _ in kernel]}, "
+              f"release units {[round(t, 4) for t, _ in release]}; last: kernel {kernel[-1][1]}, release {release[-1][1]})",
+              flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebooks")
@@ -57,7 +97,12 @@ def main():
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--kernel", default="nnlib-rust",
                     help="kernelspec to start (evcxr's own is `rust`: a fresh build folder each start)")
+    ap.add_argument("--cells-of", help="folder of lesson workload cells (bench/kernel)")
+    ap.add_argument("--workloads", default="l02,l03,l04,l05",
+                    help="comma-separated workload names in --cells-of")
+    ap.add_argument("--release-runner", help="the release program running the same cells")
     args = ap.parse_args()
+    rows = []
     starts, rounds = [], []
     for i in range(args.starts):
         km = KernelManager(kernel_name=args.kernel)
@@ -77,6 +122,9 @@ def main():
                     seconds, out = run(kc, SMALL_CELL, args.timeout)
                     rounds.append(seconds)
                     print(f"small cell {j + 1}: {seconds:.2f} s ({out})", flush=True)
+                names = [n for n in args.workloads.split(",") if n]
+                if args.cells_of and names:
+                    rows = workload_rows(kc, args.cells_of, names, args.release_runner, args.timeout)
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
@@ -86,6 +134,8 @@ def main():
     if rounds:
         print(f"small cell round trip: median {statistics.median(rounds):.2f} s, "
               f"max {max(rounds):.2f} s over {len(rounds)} cells")
+    for name, k, r in rows:
+        print(f"{name}: kernel {k:.4f} s, release {r:.4f} s, kernel / release {k / r:.2f}")
     return 0
 
 

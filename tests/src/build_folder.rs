@@ -20,6 +20,29 @@ pub const FOLDER: &str = "evcxr-builds";
 /// How many build folders there are (`kernel/launch` tries the same ones).
 pub const COUNT: usize = 8;
 
+/// The build profile of the lessons' kernels (`kernel/build-profile.toml`):
+/// nnlib and its dependencies built with a release build's settings, the
+/// cells at evcxr's `opt_level`.
+pub const BUILD_PROFILE: &str = include_str!("../../kernel/build-profile.toml");
+
+/// Puts [`BUILD_PROFILE`] at `root/.cargo/config.toml`, where cargo finds it
+/// for the builds in every folder under `root`, unless it is there already.
+/// The file is replaced atomically, so a kernel starting at the same time
+/// never reads half of it.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn install_build_profile(root: &Path) -> Result<()> {
+    let path = root.join(".cargo").join("config.toml");
+    if std::fs::read_to_string(&path).is_ok_and(|text| text == BUILD_PROFILE) {
+        return Ok(());
+    }
+    let dir = root.join(".cargo");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::new(format!("{}: cannot create: {e}", dir.display())))?;
+    crate::notebook::write_atomic(&path, BUILD_PROFILE.as_bytes())
+}
+
 /// A build folder taken for the life of this value.
 #[derive(Debug)]
 pub struct BuildFolder {
@@ -44,12 +67,14 @@ pub fn root() -> PathBuf {
 }
 
 /// Takes the first of the folders `root/0` .. `root/7` that no kernel or
-/// other run holds, creating it if needed.
+/// other run holds, creating it if needed, with the kernels' build profile
+/// above it ([`install_build_profile`]).
 ///
 /// # Errors
-/// When a folder or its lock file cannot be created, or when every folder is
-/// in use.
+/// When a folder, its lock file or the build profile cannot be written, or
+/// when every folder is in use.
 pub fn take(root: &Path) -> Result<BuildFolder> {
+    install_build_profile(root)?;
     for slot in 0..COUNT {
         let path = root.join(slot.to_string());
         std::fs::create_dir_all(&path)
@@ -98,6 +123,28 @@ mod tests {
         let err = take(&root).unwrap_err().to_string();
         assert!(err.contains("all 8 evcxr build folders"), "{err}");
         drop((second, third, rest));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn the_build_profile_lies_above_every_folder() {
+        let root = std::env::temp_dir().join(format!("build-profile-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join(".cargo")).unwrap();
+        std::fs::write(
+            root.join(".cargo/config.toml"),
+            "[profile.dev]\nopt-level = 0\n",
+        )
+        .unwrap();
+        let folder = take(&root).unwrap();
+        let installed = std::fs::read_to_string(root.join(".cargo/config.toml")).unwrap();
+        assert_eq!(
+            installed, BUILD_PROFILE,
+            "an outdated profile must be replaced"
+        );
+        assert!(installed.contains("[profile.dev.package.\"*\"]\nopt-level = 3\n"));
+        assert!(folder.path.starts_with(&root));
+        drop(folder);
         let _ = std::fs::remove_dir_all(&root);
     }
 }

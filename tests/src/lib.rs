@@ -25,7 +25,7 @@
 //! | [`snapshot`] | the reviewable test-scale snapshot files |
 //! | [`runner`] | executing cells in an evcxr context with timeouts |
 //! | [`build_folder`] | evcxr's build folders, shared with the lessons' kernels |
-//! | [`harness`] | checks, runs, comparisons and the cargo-test-like report |
+//! | [`harness`] | the check in stages: environment, the shipped notebook, running, verdicts, refresh, report |
 
 pub mod build_folder;
 pub mod compare;

@@ -122,6 +122,69 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A git repository in a temporary folder whose `notebooks/good.ipynb` is the
+/// committed fixture, as a learner's clone holds a lesson. Returns the
+/// repository and the notebook's path.
+fn committed_fixture(name: &str, good: &Notebook) -> Result<(PathBuf, PathBuf), String> {
+    let repo = temp_dir(name);
+    let notebooks = repo.join("notebooks");
+    std::fs::create_dir_all(&notebooks).map_err(|e| e.to_string())?;
+    let path = notebooks.join("good.ipynb");
+    std::fs::copy(&good.path, &path).map_err(|e| e.to_string())?;
+    for args in [
+        &["init", "--quiet"][..],
+        &["add", "notebooks/good.ipynb"],
+        &[
+            "-c",
+            "user.name=learner",
+            "-c",
+            "user.email=learner@localhost",
+            "commit",
+            "--quiet",
+            "-m",
+            "lesson",
+        ],
+    ] {
+        let status = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .status()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        ensure(status.success(), || {
+            format!("git {args:?} failed in {}", repo.display())
+        })?;
+    }
+    Ok((repo, path))
+}
+
+/// The fixture as JupyterLab autosaves it while a learner runs it: the first
+/// `ran` code cells carry the outputs of a real run in the engine (`record`),
+/// the later ones have no execution count and no outputs yet, and the
+/// kernelspec is the lessons' kernel.
+fn saved_mid_run(good: &Notebook, record: &RunRecord, ran: usize) -> Notebook {
+    let mut saved = good.clone();
+    for (k, r) in record.cells.iter().enumerate() {
+        match (&r.run, k < ran) {
+            (Some(run), true) => {
+                saved.set_outputs(r.cell.number, Some(r.execution_count), &run.outputs)
+            }
+            _ => saved.set_outputs(r.cell.number, None, &[]),
+        }
+    }
+    saved.json["metadata"]["kernelspec"] =
+        json!({"display_name": "Rust (nnlib)", "language": "rust", "name": "nnlib-rust"});
+    saved
+}
+
+/// Checks the notebook at `path` at test scale, as `make test` does, with the
+/// fixture's snapshot.
+fn check_as_make_test(f: &Fixture, path: &Path) -> harness::Outcome {
+    let mut paths = f.paths.clone();
+    paths.notebooks = path.parent().map(Path::to_owned).unwrap_or_default();
+    harness::check_notebook(path, Scale::Test, &paths)
+}
+
 fn main() {
     evcxr::runtime_hook();
     if let Err(e) = harness::prepare_environment() {
@@ -490,6 +553,62 @@ fn main() {
                 })
             },
         ),
+        ("learner_copy_saved_mid_run_passes_with_a_note", |f| {
+            let (repo, path) = committed_fixture("autosave", &f.good)?;
+            let saved = saved_mid_run(&f.good, &f.full, 3);
+            saved.write(&path).map_err(|e| e.message)?;
+            let outcome = check_as_make_test(f, &path);
+            let _ = std::fs::remove_dir_all(&repo);
+            ensure(outcome.failures.is_empty(), || {
+                format!(
+                    "the check failed on a copy saved mid-run:\n{}",
+                    outcome.failures.concat()
+                )
+            })?;
+            let note = outcome
+                .note
+                .ok_or("no note that the copy differs from the committed one")?;
+            contains_all(
+                &note,
+                &[
+                    "good.ipynb differs from the committed version",
+                    "saved by JupyterLab",
+                    "git checkout -- ",
+                ],
+            )
+        }),
+        ("learner_change_that_breaks_a_result_is_named", |f| {
+            let (repo, path) = committed_fixture("changed", &f.good)?;
+            let mut changed = saved_mid_run(&f.good, &f.full, 3);
+            let sums = f
+                .good
+                .cells()
+                .map_err(|e| e.message)?
+                .into_iter()
+                .find(|c| c.id.as_deref() == Some("sums"));
+            let sums = sums.ok_or("the fixture has no cell `sums`")?;
+            changed.set_source(
+                sums.number,
+                &sums
+                    .source
+                    .replace("(1..=N).sum();", "(1..=N).sum::<usize>() + 1;"),
+            );
+            changed.write(&path).map_err(|e| e.message)?;
+            let outcome = check_as_make_test(f, &path);
+            let _ = std::fs::remove_dir_all(&repo);
+            let report = outcome.failures.concat();
+            contains_all(
+                &report,
+                &[
+                    "good.ipynb, cell 3 (id sums):",
+                    "this cell differs from the committed notebook, and its result changed with it",
+                    "expected `55`, found `56`",
+                ],
+            )?;
+            ensure(outcome.note.is_some(), || {
+                "no note that the copy differs".into()
+            })
+        }),
         ("missing_dataset_names_the_fetch_script", |f| {
             let nb = Notebook::parse(
                 Path::new("needs-data.ipynb"),
