@@ -192,12 +192,12 @@ impl Table {
     ) -> Result<Self> {
         let h: Vec<String> = headers.into_iter().map(|s| s.to_string()).collect();
         if h.len() != self.n_cols() {
-            return Err(Error::Shape {
-                op: "table column headers".into(),
-                left: vec![h.len()],
-                right: self.shape.clone(),
-                detail: format!("one header per column: {} expected", self.n_cols()),
-            });
+            return Err(Error::shape(
+                "table column headers",
+                &[h.len()],
+                &self.shape,
+                format!("one header per column: {} expected", self.n_cols()),
+            ));
         }
         self.column_headers = Some(h);
         Ok(self)
@@ -210,12 +210,12 @@ impl Table {
     ) -> Result<Self> {
         let h: Vec<String> = headers.into_iter().map(|s| s.to_string()).collect();
         if h.len() != self.n_rows() {
-            return Err(Error::Shape {
-                op: "table row headers".into(),
-                left: vec![h.len()],
-                right: self.shape.clone(),
-                detail: format!("one header per row: {} expected", self.n_rows()),
-            });
+            return Err(Error::shape(
+                "table row headers",
+                &[h.len()],
+                &self.shape,
+                format!("one header per row: {} expected", self.n_rows()),
+            ));
         }
         self.row_headers = Some(h);
         Ok(self)
