@@ -130,6 +130,9 @@ impl<T: Scalar> Mlp<T> {
     /// As [`Mlp::predict`]; [`Error::InvalidArgument`] for a network without layers.
     pub fn forward(&mut self, x: &ArrayView2<T>) -> Result<ArrayView2<'_, T>> {
         let n = self.layers.len();
+        if n == 0 {
+            return Err(empty_network());
+        }
         let state = &mut self.state;
         state.samples = None;
         state.activations.resize_with(n, empty);
@@ -153,7 +156,7 @@ impl<T: Scalar> Mlp<T> {
             layer.activation.forward_inplace(a);
         }
         state.samples = Some(x.nrows());
-        Ok(state.activations.last().ok_or_else(empty_network)?.view())
+        Ok(state.activations[n - 1].view())
     }
 
     /// The backward pass (steps 6-13) after [`Mlp::forward`] on the same `X`:

@@ -176,7 +176,7 @@ where
     let features: usize = rest.iter().product();
     let values: Vec<A> = samples.iter().cloned().collect();
     Array2::from_shape_vec((n, features), values)
-        .map_err(|e| Error::shape("flatten", &shape, &[n, features], e.to_string()))
+        .map_err(|e| Error::shape("flatten", shape, &[n, features], e.to_string()))
 }
 
 // ------------------------------------------------------------------ helpers
