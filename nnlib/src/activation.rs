@@ -450,14 +450,15 @@ mod tests {
         // dA ⊙ f'(Z) computed from Z itself; elsewhere leaving Z out is an error
         let z = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f64 / 2.0 - 2.6);
         let d_a = Array2::from_shape_fn((3, 4), |(i, j)| 1.0 + (i + j) as f64 / 5.0);
+        use Activation::*;
         for f in [
-            Activation::Identity,
-            Activation::Sigmoid,
-            Activation::Tanh,
-            Activation::Relu,
-            Activation::LeakyRelu(0.1),
-            Activation::Elu(0.5),
-            Activation::Step,
+            Identity,
+            Sigmoid,
+            Tanh,
+            Relu,
+            LeakyRelu(0.1),
+            Elu(0.5),
+            Step,
         ] {
             let a = f.forward(&z.view());
             let mut d = d_a.clone();

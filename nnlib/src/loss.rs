@@ -85,8 +85,14 @@ pub fn half_squared_error_gradient<T: Scalar>(
     y: &ArrayView2<T>,
 ) -> Result<Array2<T>> {
     check_same_shape("half squared error gradient", p, y)?;
+    Ok(error_over_samples(p, y))
+}
+
+/// `(P − Y) / m`, the error averaged over the m samples: the gradient of
+/// [`half_squared_error`] and of the two fused output gradients.
+fn error_over_samples<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Array2<T> {
     let m = T::cast(p.nrows().max(1) as f64);
-    Ok(Zip::from(p).and(y).map_collect(|&p, &y| (p - y) / m))
+    Zip::from(p).and(y).map_collect(|&p, &y| (p - y) / m)
 }
 
 /// `L = Σ_ij (p_ij − y_ij)²`: the plain sum, lesson 02's per-sample error.
@@ -183,8 +189,7 @@ pub fn softmax_cross_entropy_gradient_from_output<T: Scalar>(
     y: &ArrayView2<T>,
 ) -> Result<Array2<T>> {
     check_same_shape("softmax cross-entropy gradient", a, y)?;
-    let m = T::cast(a.nrows().max(1) as f64);
-    Ok(Zip::from(a).and(y).map_collect(|&a, &y| (a - y) / m))
+    Ok(error_over_samples(a, y))
 }
 
 /// The fused gradient of a sigmoid output followed by [`binary_cross_entropy`],
@@ -202,9 +207,8 @@ pub fn sigmoid_binary_cross_entropy_gradient_from_output<T: Scalar>(
     y: &ArrayView2<T>,
 ) -> Result<Array2<T>> {
     check_same_shape("sigmoid binary cross-entropy gradient", a, y)?;
-    let m = T::cast(a.nrows().max(1) as f64);
     let k = T::cast(a.ncols().max(1) as f64);
-    Ok(Zip::from(a).and(y).map_collect(|&a, &y| (a - y) / m / k))
+    Ok(error_over_samples(a, y) / k)
 }
 
 /// A loss a network is trained with.
