@@ -42,15 +42,20 @@ fn dense(c: &mut Criterion) {
         ("l03 1437x64->64 sigmoid", 1437, 64, 64, Activation::Sigmoid),
     ] {
         let x = random(m, n_in, 1);
-        let mut layer =
-            Dense::<f64>::new(n_in, n_out, f, Init::XavierUniform, &mut rng(2)).unwrap();
+        let layer = Dense::<f64>::new(n_in, n_out, f, Init::XavierUniform, &mut rng(2)).unwrap();
         g.bench_function(format!("forward {name}"), |b| {
             b.iter(|| black_box(layer.forward(&x.view()).unwrap()))
         });
         let d_a = random(m, n_out, 3);
-        layer.forward(&x.view()).unwrap();
+        let a = layer.forward(&x.view()).unwrap();
+        let z = layer.weighted_sum(&x.view()).unwrap();
+        // dZ = dA ⊙ f'(Z), dW = Xᵀ dZ, db = Σ_rows dZ, dX = dZ Wᵀ
         g.bench_function(format!("backward {name}"), |b| {
-            b.iter(|| black_box(layer.backward(&d_a.view()).unwrap()))
+            b.iter(|| {
+                let d_z = f.backward(&d_a.view(), &z.view(), &a.view()).unwrap();
+                let grads = layer.parameter_gradients(&x.view(), &d_z.view()).unwrap();
+                black_box((grads, layer.input_gradient(&d_z.view()).unwrap()))
+            })
         });
     }
     g.finish();

@@ -13,8 +13,7 @@
 //! forms have different names: `*_derivative` takes `z`,
 //! `*_derivative_from_output` takes `a`.
 //!
-//! Softmax is not elementwise: see [`softmax`] and [`crate::check`] for its
-//! Jacobian.
+//! Softmax is not elementwise: see [`softmax`] and [`softmax_jacobian`].
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, Zip};
 
@@ -210,17 +209,43 @@ pub enum Activation {
 }
 
 impl Activation {
-    /// A short name for printed summaries, e.g. `"sigmoid"`.
-    pub fn name(&self) -> String {
+    /// The function's name, e.g. `"sigmoid"`, without its settings (the α of
+    /// leaky ReLU and ELU); printing the activation (`{}`) adds them:
+    /// `leaky_relu(0.1)`.
+    pub fn name(&self) -> &'static str {
         match self {
-            Activation::Identity => "identity".into(),
-            Activation::Sigmoid => "sigmoid".into(),
-            Activation::Tanh => "tanh".into(),
-            Activation::Relu => "relu".into(),
-            Activation::LeakyRelu(a) => format!("leaky_relu({a})"),
-            Activation::Elu(a) => format!("elu({a})"),
-            Activation::Step => "step".into(),
-            Activation::Softmax => "softmax".into(),
+            Activation::Identity => "identity",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Relu => "relu",
+            Activation::LeakyRelu(_) => "leaky_relu",
+            Activation::Elu(_) => "elu",
+            Activation::Step => "step",
+            Activation::Softmax => "softmax",
+        }
+    }
+
+    /// Whether `f'(z)` can be computed from the output `a = f(z)` alone, so
+    /// that a forward pass need not keep `Z` for the backward pass:
+    ///
+    /// | activation | `f'` from the output |
+    /// | --- | --- |
+    /// | sigmoid | `a (1 − a)` |
+    /// | tanh | `1 − a²` |
+    /// | softmax | the Jacobian `diag(a) − a aᵀ` |
+    /// | ReLU | `1 if a > 0` (`a > 0 ⇔ z > 0`), else 0 |
+    /// | identity, step | 1 and 0, whatever the value |
+    ///
+    /// Leaky ReLU and ELU read `z` ([`Activation::backward_inplace`] needs it).
+    pub fn derivative_from_output(&self) -> bool {
+        match self {
+            Activation::Identity
+            | Activation::Sigmoid
+            | Activation::Tanh
+            | Activation::Relu
+            | Activation::Step
+            | Activation::Softmax => true,
+            Activation::LeakyRelu(_) | Activation::Elu(_) => false,
         }
     }
 
@@ -299,32 +324,49 @@ impl Activation {
         a: &ArrayView2<T>,
     ) -> Result<Array2<T>> {
         let mut d_z = d_a.to_owned();
-        self.backward_inplace(&mut d_z, z, a)?;
+        self.backward_inplace(&mut d_z, Some(z), a)?;
         Ok(d_z)
     }
 
-    /// [`Activation::backward`] in place: `dA` becomes `dZ`.
+    /// [`Activation::backward`] in place: `dA` becomes `dZ`. `Z` may be left
+    /// out (`None`) where [`Activation::derivative_from_output`] holds: the
+    /// derivative is then taken from `A`, and `Z` would not be read anyway.
     ///
     /// # Errors
-    /// [`Error::Shape`] if the three arrays differ in shape.
+    /// [`Error::Shape`] if the arrays differ in shape;
+    /// [`Error::InvalidArgument`] if `Z` is left out for leaky ReLU or ELU.
     pub fn backward_inplace<T: Scalar>(
         &self,
         d: &mut Array2<T>,
-        z: &ArrayView2<T>,
+        z: Option<&ArrayView2<T>>,
         a: &ArrayView2<T>,
     ) -> Result<()> {
-        if d.dim() != z.dim() || a.dim() != z.dim() {
-            return Err(Error::Shape {
-                op: format!("{} backward", self.name()),
-                left: d.shape().to_vec(),
-                right: z.shape().to_vec(),
-                detail: "the upstream gradient dA must have the shape of the layer's output".into(),
-            });
+        let given = z.map_or(a.dim(), |z| z.dim());
+        if d.dim() != a.dim() || given != a.dim() {
+            return Err(Error::shape(
+                format!("{} backward", self.name()),
+                d.shape(),
+                z.map_or(a.shape(), |z| z.shape()),
+                "the upstream gradient dA must have the shape of the layer's output",
+            ));
         }
-        match self {
+        // the one array each derivative reads: A where the derivative comes
+        // from the output, Z otherwise
+        let v = match z {
+            _ if self.derivative_from_output() => a,
+            Some(z) => z,
+            None => {
+                return Err(Error::invalid(
+                    format!("{} backward", self.name()),
+                    "the weighted sums Z (its derivative is not a function of its output)",
+                    "no Z",
+                ));
+            }
+        };
+        match *self {
             Activation::Softmax => {
                 let parallel = d.len() >= PARALLEL_ELEMENTWISE;
-                let rows = Zip::from(d.rows_mut()).and(a.rows());
+                let rows = Zip::from(d.rows_mut()).and(v.rows());
                 let softmax_row = |mut g: ArrayViewMut1<T>, s: ArrayView1<T>| {
                     let g_dot_s = g.dot(&s);
                     Zip::from(&mut g)
@@ -337,18 +379,45 @@ impl Activation {
                     rows.for_each(softmax_row);
                 }
             }
-            Activation::Sigmoid => {
-                scale_inplace(d, a, sigmoid_derivative_from_output);
+            Activation::Identity => {}
+            Activation::Sigmoid => scale_inplace(d, v, sigmoid_derivative_from_output),
+            Activation::Tanh => scale_inplace(d, v, tanh_derivative_from_output),
+            // [a > 0] = [z > 0]
+            Activation::Relu => scale_inplace(d, v, relu_derivative),
+            Activation::Step => scale_inplace(d, v, step_derivative),
+            Activation::LeakyRelu(alpha) => {
+                let alpha = T::cast(alpha);
+                scale_inplace(d, v, |z| leaky_relu_derivative(z, alpha));
             }
-            Activation::Tanh => {
-                scale_inplace(d, a, tanh_derivative_from_output);
-            }
-            _ => {
-                scale_inplace(d, z, |z| self.scalar_derivative(z).unwrap_or(T::one()));
+            Activation::Elu(alpha) => {
+                let alpha = T::cast(alpha);
+                scale_inplace(d, v, |z| elu_derivative(z, alpha));
             }
         }
         Ok(())
     }
+}
+
+impl std::fmt::Display for Activation {
+    /// The name with the settings: `sigmoid`, `leaky_relu(0.1)`, `elu(1)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Activation::LeakyRelu(alpha) | Activation::Elu(alpha) => {
+                f.pad(&format!("{}({alpha})", self.name()))
+            }
+            _ => f.pad(self.name()),
+        }
+    }
+}
+
+/// The softmax Jacobian `J = diag(s) − s sᵀ`, i.e. `∂s_i/∂z_j = s_i (δ_ij − s_j)`,
+/// for the probabilities `s = softmax(z)`: the derivative of [`softmax`],
+/// which [`Activation::backward`] applies as `Jᵀ dA` without building `J`.
+pub fn softmax_jacobian(s: &ArrayView1<f64>) -> Array2<f64> {
+    let n = s.len();
+    Array2::from_shape_fn((n, n), |(i, j)| {
+        s[i] * (if i == j { 1.0 } else { 0.0 } - s[j])
+    })
 }
 
 #[cfg(test)]
@@ -373,6 +442,56 @@ mod tests {
             );
             assert!((tanh_derivative(z) - tanh_derivative_from_output(z.tanh())).abs() < 1e-15);
         }
+    }
+
+    #[test]
+    fn the_derivative_from_the_output_is_the_derivative() {
+        // where Z is not needed, the backward pass without Z must give
+        // dA ⊙ f'(Z) computed from Z itself; elsewhere leaving Z out is an error
+        let z = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f64 / 2.0 - 2.6);
+        let d_a = Array2::from_shape_fn((3, 4), |(i, j)| 1.0 + (i + j) as f64 / 5.0);
+        use Activation::*;
+        for f in [
+            Identity,
+            Sigmoid,
+            Tanh,
+            Relu,
+            LeakyRelu(0.1),
+            Elu(0.5),
+            Step,
+        ] {
+            let a = f.forward(&z.view());
+            let mut d = d_a.clone();
+            let result = f.backward_inplace(&mut d, None, &a.view());
+            if !f.derivative_from_output() {
+                assert!(matches!(result, Err(Error::InvalidArgument { .. })), "{f}");
+                continue;
+            }
+            result.unwrap();
+            for ((i, j), &zv) in z.indexed_iter() {
+                let expected = d_a[[i, j]] * f.scalar_derivative(zv).unwrap();
+                assert!((d[[i, j]] - expected).abs() < 1e-12, "{f} at z = {zv}");
+            }
+        }
+        // softmax: Jᵀ dA with J built from A
+        let s = Activation::Softmax.forward(&z.view());
+        let mut d = d_a.clone();
+        Activation::Softmax
+            .backward_inplace(&mut d, None, &s.view())
+            .unwrap();
+        for i in 0..3 {
+            let jt_da = softmax_jacobian(&s.row(i)).t().dot(&d_a.row(i));
+            for j in 0..4 {
+                assert!((d[[i, j]] - jt_da[j]).abs() < 1e-12, "softmax row {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_and_printed_forms() {
+        assert_eq!(Activation::LeakyRelu(0.1).name(), "leaky_relu");
+        assert_eq!(Activation::LeakyRelu(0.1).to_string(), "leaky_relu(0.1)");
+        assert_eq!(format!("{:<9}|", Activation::Tanh), "tanh     |");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::fmt;
 
 use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis};
 
-use crate::activation::softmax;
-use crate::loss::softmax_cross_entropy_gradient;
+use crate::activation::{softmax, softmax_jacobian};
+use crate::loss::softmax_cross_entropy_gradient_from_output;
 use crate::mlp::Mlp;
 use crate::{Error, Result};
 
@@ -181,15 +181,6 @@ pub fn check_mlp_gradients(
     Ok(GradientCheck { rows })
 }
 
-/// The softmax Jacobian `J = diag(s) − s sᵀ`, i.e. `∂s_i/∂z_j = s_i (δ_ij − s_j)`,
-/// for the probabilities `s = softmax(z)`.
-pub fn softmax_jacobian(s: &ArrayView1<f64>) -> Array2<f64> {
-    let n = s.len();
-    Array2::from_shape_fn((n, n), |(i, j)| {
-        s[i] * (if i == j { 1.0 } else { 0.0 } - s[j])
-    })
-}
-
 /// The Jacobian of `f` at `z` by centred differences: column j is
 /// `(f(z + h e_j) − f(z − h e_j)) / 2h`.
 pub fn numeric_jacobian(
@@ -276,11 +267,11 @@ impl fmt::Display for SoftmaxJacobianCheck {
 /// [`Error::InvalidArgument`] if `z` is empty or `label` is not below its length.
 pub fn check_softmax_jacobian(z: &ArrayView1<f64>, label: usize) -> Result<SoftmaxJacobianCheck> {
     if label >= z.len() {
-        return Err(Error::InvalidArgument {
-            what: "check_softmax_jacobian label".into(),
-            expected: format!("a class below the number of logits ({})", z.len()),
-            found: label.to_string(),
-        });
+        return Err(Error::invalid(
+            "check_softmax_jacobian label",
+            format!("a class below the number of logits ({})", z.len()),
+            label.to_string(),
+        ));
     }
     let soft = |v: &Array1<f64>| {
         softmax(&v.view().insert_axis(Axis(0)), Axis(1))
@@ -293,7 +284,7 @@ pub fn check_softmax_jacobian(z: &ArrayView1<f64>, label: usize) -> Result<Softm
     let max_abs = |a: &Array2<f64>| a.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
     let y = Array1::from_shape_fn(z.len(), |i| if i == label { 1.0 } else { 0.0 });
     let g = -&y / &s;
-    let fused = softmax_cross_entropy_gradient(
+    let fused = softmax_cross_entropy_gradient_from_output(
         &s.view().insert_axis(Axis(0)),
         &y.view().insert_axis(Axis(0)),
     )?;

@@ -32,11 +32,11 @@ pub fn one_hot<'a, T: Scalar, L: Label + std::fmt::Debug + 'a>(
         match l.index().filter(|&c| c < classes) {
             Some(c) => out[[i, c]] = T::one(),
             None => {
-                return Err(Error::InvalidArgument {
-                    what: format!("one-hot label in row {i}"),
-                    expected: format!("a class in 0..{classes}"),
-                    found: format!("{l:?}"),
-                });
+                return Err(Error::invalid(
+                    format!("one-hot label in row {i}"),
+                    format!("a class in 0..{classes}"),
+                    format!("{l:?}"),
+                ));
             }
         }
     }
@@ -66,12 +66,12 @@ pub fn accuracy<'a, 'b, A: Label + 'a, B: Label + 'b>(
 ) -> Result<f64> {
     let (p, a) = (predicted.into(), actual.into());
     if p.len() != a.len() || p.is_empty() {
-        return Err(Error::Shape {
-            op: "accuracy".into(),
-            left: vec![p.len()],
-            right: vec![a.len()],
-            detail: "predicted and actual labels must be equally many, and not none".into(),
-        });
+        return Err(Error::shape(
+            "accuracy",
+            &[p.len()],
+            &[a.len()],
+            "predicted and actual labels must be equally many, and not none",
+        ));
     }
     let hits = p
         .iter()
@@ -125,20 +125,20 @@ where
 {
     let n = x.len_of(Axis(0));
     if y.len_of(Axis(0)) != n {
-        return Err(Error::Shape {
-            op: "train_test_split".into(),
-            left: x.shape().to_vec(),
-            right: y.shape().to_vec(),
-            detail: "x and y must have one row per sample, equally many".into(),
-        });
+        return Err(Error::shape(
+            "train_test_split",
+            x.shape(),
+            y.shape(),
+            "x and y must have one row per sample, equally many",
+        ));
     }
     let n_test = (test_fraction * n as f64).ceil() as usize;
     if !(test_fraction > 0.0 && test_fraction < 1.0) || n_test == 0 || n_test >= n {
-        return Err(Error::InvalidArgument {
-            what: "train_test_split test_fraction".into(),
-            expected: "0 < fraction < 1 leaving both parts non-empty".into(),
-            found: format!("{test_fraction} of {n} samples"),
-        });
+        return Err(Error::invalid(
+            "train_test_split test_fraction",
+            "0 < fraction < 1 leaving both parts non-empty",
+            format!("{test_fraction} of {n} samples"),
+        ));
     }
     let idx = permutation(n, seed);
     let (test, train) = idx.split_at(n_test);
@@ -169,11 +169,11 @@ impl<T: Scalar> MinMaxScaler<T> {
     /// [`Error::InvalidArgument`] for data with no rows.
     pub fn fit(x: &ArrayView2<T>) -> Result<Self> {
         if x.nrows() == 0 {
-            return Err(Error::InvalidArgument {
-                what: "MinMaxScaler::fit".into(),
-                expected: "at least one row".into(),
-                found: "an empty array".into(),
-            });
+            return Err(Error::invalid(
+                "MinMaxScaler::fit",
+                "at least one row",
+                "an empty array",
+            ));
         }
         let min = x.fold_axis(Axis(0), T::infinity(), |&m, &v| m.min(v));
         let max = x.fold_axis(Axis(0), T::neg_infinity(), |&m, &v| m.max(v));
@@ -187,12 +187,12 @@ impl<T: Scalar> MinMaxScaler<T> {
     /// [`Error::Shape`] if `x` has a different number of columns than the fitted data.
     pub fn transform(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
         if x.ncols() != self.min.len() {
-            return Err(Error::Shape {
-                op: "MinMaxScaler::transform".into(),
-                left: x.shape().to_vec(),
-                right: self.min.shape().to_vec(),
-                detail: format!("the scaler was fitted on {} columns", self.min.len()),
-            });
+            return Err(Error::shape(
+                "MinMaxScaler::transform",
+                x.shape(),
+                self.min.shape(),
+                format!("the scaler was fitted on {} columns", self.min.len()),
+            ));
         }
         let range = (&self.max - &self.min).mapv(|r| if r > T::zero() { r } else { T::one() });
         Ok((x - &self.min) / &range)
@@ -207,11 +207,7 @@ impl<T: Scalar> MinMaxScaler<T> {
 /// [`Error::InvalidArgument`] for a batch size of 0.
 pub fn minibatches(n: usize, batch_size: usize, seed: Option<u64>) -> Result<Vec<Vec<usize>>> {
     if batch_size == 0 {
-        return Err(Error::InvalidArgument {
-            what: "batch size".into(),
-            expected: "at least 1".into(),
-            found: "0".into(),
-        });
+        return Err(Error::invalid("batch size", "at least 1", "0"));
     }
     let idx = match seed {
         Some(s) => permutation(n, s),

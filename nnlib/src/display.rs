@@ -190,16 +190,7 @@ impl Table {
         mut self,
         headers: impl IntoIterator<Item = S>,
     ) -> Result<Self> {
-        let h: Vec<String> = headers.into_iter().map(|s| s.to_string()).collect();
-        if h.len() != self.n_cols() {
-            return Err(Error::Shape {
-                op: "table column headers".into(),
-                left: vec![h.len()],
-                right: self.shape.clone(),
-                detail: format!("one header per column: {} expected", self.n_cols()),
-            });
-        }
-        self.column_headers = Some(h);
+        self.column_headers = Some(self.headers(headers, "column", self.n_cols())?);
         Ok(self)
     }
 
@@ -208,17 +199,27 @@ impl Table {
         mut self,
         headers: impl IntoIterator<Item = S>,
     ) -> Result<Self> {
-        let h: Vec<String> = headers.into_iter().map(|s| s.to_string()).collect();
-        if h.len() != self.n_rows() {
-            return Err(Error::Shape {
-                op: "table row headers".into(),
-                left: vec![h.len()],
-                right: self.shape.clone(),
-                detail: format!("one header per row: {} expected", self.n_rows()),
-            });
-        }
-        self.row_headers = Some(h);
+        self.row_headers = Some(self.headers(headers, "row", self.n_rows())?);
         Ok(self)
+    }
+
+    /// The headers as strings, checked to be `count`, one per `what` (row or column).
+    fn headers<S: ToString>(
+        &self,
+        headers: impl IntoIterator<Item = S>,
+        what: &str,
+        count: usize,
+    ) -> Result<Vec<String>> {
+        let h: Vec<String> = headers.into_iter().map(|s| s.to_string()).collect();
+        if h.len() != count {
+            return Err(Error::shape(
+                format!("table {what} headers"),
+                &[h.len()],
+                &self.shape,
+                format!("one header per {what}: {count} expected"),
+            ));
+        }
+        Ok(h)
     }
 
     /// The shape of the array shown, numpy style: `[n]` or `[rows, cols]`.

@@ -43,11 +43,11 @@ impl<T: Scalar> Dropout<T> {
     /// [`Error::InvalidArgument`] for `p` outside (0, 1].
     pub fn new(keep_prob: f64, seed: u64) -> Result<Self> {
         if !(keep_prob > 0.0 && keep_prob <= 1.0) {
-            return Err(Error::InvalidArgument {
-                what: "dropout keep probability".into(),
-                expected: "0 < p <= 1".into(),
-                found: keep_prob.to_string(),
-            });
+            return Err(Error::invalid(
+                "dropout keep probability",
+                "0 < p <= 1",
+                keep_prob.to_string(),
+            ));
         }
         Ok(Dropout {
             keep_prob,
@@ -112,12 +112,12 @@ impl<T: Scalar> Dropout<T> {
         match &self.mask {
             None => Ok(d_a.to_owned()),
             Some(mask) if mask.dim() == d_a.dim() => Ok(mask * d_a),
-            Some(mask) => Err(Error::Shape {
-                op: "dropout backward".into(),
-                left: d_a.shape().to_vec(),
-                right: mask.shape().to_vec(),
-                detail: "the gradient must have the shape of the last forward pass".into(),
-            }),
+            Some(mask) => Err(Error::shape(
+                "dropout backward",
+                d_a.shape(),
+                mask.shape(),
+                "the gradient must have the shape of the last forward pass",
+            )),
         }
     }
 

@@ -75,6 +75,48 @@ pub enum Error {
     Plot(String),
 }
 
+impl Error {
+    /// [`Error::Shape`]: the operation `op`, the shapes of its two operands
+    /// (or of the operand and the shape it should have), and what differs.
+    ///
+    /// ```
+    /// let e = nnlib::Error::shape("dense layer", &[64, 10], &[9], "the bias needs 10 entries");
+    /// assert_eq!(e.to_string(), "dense layer: shapes (64, 10) and (9,) do not fit: the bias needs 10 entries");
+    /// ```
+    pub fn shape(
+        op: impl Into<String>,
+        left: &[usize],
+        right: &[usize],
+        detail: impl Into<String>,
+    ) -> Self {
+        Error::Shape {
+            op: op.into(),
+            left: left.to_vec(),
+            right: right.to_vec(),
+            detail: detail.into(),
+        }
+    }
+
+    /// [`Error::InvalidArgument`]: the argument `what`, what is allowed and
+    /// what was given.
+    ///
+    /// ```
+    /// let e = nnlib::Error::invalid("learning rate", "a positive number", "-0.1");
+    /// assert_eq!(e.to_string(), "learning rate: expected a positive number, found -0.1");
+    /// ```
+    pub fn invalid(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Error::InvalidArgument {
+            what: what.into(),
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+}
+
 /// Where in a file a [`Error::Format`] was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {

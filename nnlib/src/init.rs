@@ -59,11 +59,11 @@ impl Init {
         match *self {
             Init::Randn { scale } => {
                 if !(scale.is_finite() && scale >= 0.0) {
-                    return Err(Error::InvalidArgument {
-                        what: "Init::Randn scale".into(),
-                        expected: "a finite number >= 0".into(),
-                        found: scale.to_string(),
-                    });
+                    return Err(Error::invalid(
+                        "Init::Randn scale",
+                        "a finite number >= 0",
+                        scale.to_string(),
+                    ));
                 }
                 Ok(randn(n_in, n_out, scale, rng))
             }
@@ -101,11 +101,11 @@ pub fn uniform<T: Scalar>(
     rng: &mut Rng,
 ) -> Result<Array2<T>> {
     if !(low.is_finite() && high.is_finite() && low < high) {
-        return Err(Error::InvalidArgument {
-            what: "uniform range".into(),
-            expected: "finite low < high".into(),
-            found: format!("[{low}, {high})"),
-        });
+        return Err(Error::invalid(
+            "uniform range",
+            "finite low < high",
+            format!("[{low}, {high})"),
+        ));
     }
     Ok(Array2::from_shape_simple_fn((rows, cols), || {
         T::cast(rng.random_range(low..high))

@@ -10,14 +10,18 @@
 //! Backward, given `dA = ∂L/∂A`:
 //!
 //! ```text
-//! dZ = dA ⊙ f'(Z)    (for softmax: Jᵀ dA per row)
-//! dW = Xᵀ dZ         (n_in, n_out)
+//! dZ = dA ⊙ f'(Z)    (for softmax: Jᵀ dA per row)   Activation::backward
+//! dW = Xᵀ dZ         (n_in, n_out)                   Dense::parameter_gradients
 //! db = Σ_rows dZ     (n_out,)
-//! dX = dZ Wᵀ         (m, n_in), the dA of the layer before
+//! dX = dZ Wᵀ         (m, n_in), the dA of the layer before   Dense::input_gradient
 //! ```
 //!
 //! The 1/m of a mean loss is already inside `dA` (see [`crate::loss`]), so the
 //! sums above are not divided again.
+//!
+//! A layer holds its parameters and nothing else: the values of a forward
+//! pass that the backward pass needs (`X`, `Z`, `A`) are kept by the network
+//! that stacks the layers, [`crate::mlp::Mlp`].
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
@@ -26,22 +30,9 @@ use crate::init::{Init, Rng};
 use crate::linalg::{gemm_into, matmul_named};
 use crate::{Error, Result, Scalar};
 
-/// What the forward pass keeps for the backward pass.
-#[derive(Debug, Clone)]
-pub struct Cache<T> {
-    /// The layer's input `X`.
-    pub input: Array2<T>,
-    /// The weighted sums `Z = X W + b`.
-    pub z: Array2<T>,
-    /// The activations `A = f(Z)`.
-    pub a: Array2<T>,
-}
-
-/// The gradients a backward pass returns.
+/// The gradients of the loss with respect to one layer's parameters.
 #[derive(Debug, Clone)]
 pub struct Gradients<T> {
-    /// `∂L/∂X`, passed on to the layer before.
-    pub d_input: Array2<T>,
     /// `∂L/∂W`, same shape as the weights.
     pub d_weights: Array2<T>,
     /// `∂L/∂b`, same shape as the bias.
@@ -57,8 +48,6 @@ pub struct Dense<T> {
     pub bias: Array1<T>,
     /// The activation `f`.
     pub activation: Activation,
-    /// The values of the last training forward pass, if any.
-    pub cache: Option<Cache<T>>,
 }
 
 impl<T: Scalar> Dense<T> {
@@ -90,22 +79,21 @@ impl<T: Scalar> Dense<T> {
         activation: Activation,
     ) -> Result<Self> {
         if bias.len() != weights.ncols() {
-            return Err(Error::Shape {
-                op: "dense layer".into(),
-                left: weights.shape().to_vec(),
-                right: bias.shape().to_vec(),
-                detail: format!(
+            return Err(Error::shape(
+                "dense layer",
+                weights.shape(),
+                bias.shape(),
+                format!(
                     "the bias needs one entry per unit: {} entries, found {}",
                     weights.ncols(),
                     bias.len()
                 ),
-            });
+            ));
         }
         Ok(Dense {
             weights,
             bias,
             activation,
-            cache: None,
         })
     }
 
@@ -159,71 +147,18 @@ impl<T: Scalar> Dense<T> {
         )
     }
 
-    /// `A = f(X W + b)` without keeping anything (inference).
+    /// The forward pass `A = f(X W + b)`.
     ///
     /// # Errors
     /// As [`Dense::weighted_sum`].
-    pub fn predict(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+    pub fn forward(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
         let mut z = self.weighted_sum(x)?;
         self.activation.forward_inplace(&mut z);
         Ok(z)
     }
 
-    /// `A = f(X W + b)`, keeping `X`, `Z` and `A` for [`Dense::backward`].
-    ///
-    /// # Errors
-    /// As [`Dense::weighted_sum`].
-    pub fn forward(&mut self, x: &ArrayView2<T>) -> Result<Array2<T>> {
-        let z = self.weighted_sum(x)?;
-        let a = self.activation.forward(&z.view());
-        self.cache = Some(Cache {
-            input: x.to_owned(),
-            z,
-            a: a.clone(),
-        });
-        Ok(a)
-    }
-
-    /// From `dA = ∂L/∂A`: `dZ = dA ⊙ f'(Z)`, then [`Dense::backward_from_z`].
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] if no forward pass was run, [`Error::Shape`]
-    /// if `dA` does not have the output's shape.
-    pub fn backward(&self, d_a: &ArrayView2<T>) -> Result<Gradients<T>> {
-        let cache = self.cache_or_error()?;
-        let d_z = self
-            .activation
-            .backward(d_a, &cache.z.view(), &cache.a.view())?;
-        self.backward_from_z(&d_z.view())
-    }
-
-    /// From `dZ = ∂L/∂Z`: `dW = Xᵀ dZ`, `db = Σ_rows dZ`, `dX = dZ Wᵀ`.
-    ///
-    /// Use it when the loss gives `dZ` directly, as the fused softmax +
-    /// cross-entropy gradient `(A − Y)/m` does.
-    ///
-    /// # Errors
-    /// As [`Dense::backward`].
-    pub fn backward_from_z(&self, d_z: &ArrayView2<T>) -> Result<Gradients<T>> {
-        let cache = self.cache_or_error()?;
-        if d_z.dim() != cache.z.dim() {
-            return Err(Error::Shape {
-                op: "dense backward".into(),
-                left: d_z.shape().to_vec(),
-                right: cache.z.shape().to_vec(),
-                detail: "dZ must have the shape of the layer's output Z".into(),
-            });
-        }
-        let (d_weights, d_bias) = self.parameter_gradients(&cache.input.view(), d_z)?;
-        Ok(Gradients {
-            d_weights,
-            d_bias,
-            d_input: self.input_gradient(d_z)?,
-        })
-    }
-
-    /// `dW = Xᵀ dZ` and `db = Σ_rows dZ` for the input `X` that produced
-    /// `dZ`'s rows, without a stored forward pass.
+    /// `dW = Xᵀ dZ` and `db = Σ_rows dZ`, for the input `X` whose forward
+    /// pass gave the rows of `dZ = ∂L/∂Z`.
     ///
     /// # Errors
     /// [`Error::Shape`] if `X` is not (m, n_in) or `dZ` not (m, n_out).
@@ -231,23 +166,23 @@ impl<T: Scalar> Dense<T> {
         &self,
         x: &ArrayView2<T>,
         d_z: &ArrayView2<T>,
-    ) -> Result<(Array2<T>, Array1<T>)> {
+    ) -> Result<Gradients<T>> {
         if d_z.ncols() != self.units() || x.ncols() != self.inputs() {
-            return Err(Error::Shape {
-                op: "dense parameter gradients".into(),
-                left: x.shape().to_vec(),
-                right: d_z.shape().to_vec(),
-                detail: format!(
+            return Err(Error::shape(
+                "dense parameter gradients",
+                x.shape(),
+                d_z.shape(),
+                format!(
                     "X must have {} columns and dZ {} columns",
                     self.inputs(),
                     self.units()
                 ),
-            });
+            ));
         }
-        Ok((
-            matmul_named("Xᵀ", &x.t(), "dZ", d_z)?,
-            d_z.sum_axis(Axis(0)),
-        ))
+        Ok(Gradients {
+            d_weights: matmul_named("Xᵀ", &x.t(), "dZ", d_z)?,
+            d_bias: d_z.sum_axis(Axis(0)),
+        })
     }
 
     /// `dX = dZ Wᵀ`, the gradient passed on to the layer before.
@@ -277,13 +212,5 @@ impl<T: Scalar> Dense<T> {
             T::zero(),
             &mut d_x.view_mut(),
         )
-    }
-
-    fn cache_or_error(&self) -> Result<&Cache<T>> {
-        self.cache.as_ref().ok_or_else(|| Error::InvalidArgument {
-            what: "dense backward".into(),
-            expected: "a forward pass first (Dense::forward keeps X, Z and A)".into(),
-            found: "no stored forward pass".into(),
-        })
     }
 }

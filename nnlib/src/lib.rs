@@ -6,7 +6,7 @@
 //!
 //! | module | concept |
 //! | --- | --- |
-//! | [`activation`] | sigmoid, tanh, ReLU, leaky ReLU, ELU, step, softmax, and their derivatives |
+//! | [`activation`] | sigmoid, tanh, ReLU, leaky ReLU, ELU, step, softmax, their derivatives and the softmax Jacobian |
 //! | [`loss`] | mean squared error, binary and categorical cross-entropy, and their gradients |
 //! | [`init`] | seeded random initialisers (randn, uniform, Xavier/Glorot, He) |
 //! | [`linalg`] | the shape-checked matrix product |
@@ -16,13 +16,14 @@
 //! | [`dropout`] | inverted dropout masks |
 //! | [`data`] | one-hot, argmax, accuracy, shuffling, splitting, scaling, mini-batches |
 //! | [`train`] | the training loop with history and progress lines |
-//! | [`check`] | gradient checks and the softmax Jacobian |
+//! | [`check`] | gradient checks against finite differences |
 //! | [`symbolic`] | symbolic derivatives and dual numbers |
 //! | [`datasets`] | MNIST, Fashion-MNIST, CIFAR-10 and the 8x8 digits |
 //! | [`plot`] | figures rendered to PNG and shown inline in Jupyter |
 //! | [`display`] | arrays as HTML and text tables |
 //!
-//! Everything a notebook needs is re-exported by [`prelude`].
+//! Everything a notebook needs is re-exported by [`prelude`]. [`lessons`]
+//! maps each step of each lesson to the function that implements it.
 
 pub mod activation;
 pub mod check;
@@ -33,6 +34,7 @@ pub mod dropout;
 pub mod error;
 pub mod init;
 pub mod layer;
+pub mod lessons;
 pub mod linalg;
 pub mod loss;
 pub mod mlp;

@@ -15,12 +15,17 @@
 //! [`categorical_cross_entropy_mean_over_elements`] averages over all m·k
 //! elements, as lesson 03's source does, which makes it k times smaller.
 //!
-//! Every `*_gradient` returns `∂L/∂P`, except [`softmax_cross_entropy_gradient`],
-//! which returns `∂L/∂Z` for the logits `Z` of a softmax output.
+//! Every `*_gradient` returns `∂L/∂P`. The two fused gradients of an output
+//! activation and its loss return `∂L/∂Z` for the output layer's weighted
+//! sums `Z`, computed from the output `A = f(Z)` (the `_from_output` suffix, as
+//! in [`crate::activation`]): [`softmax_cross_entropy_gradient_from_output`]
+//! and [`sigmoid_binary_cross_entropy_gradient_from_output`]. The loss itself
+//! from the logits is [`softmax_cross_entropy`], which takes `Z`.
+//! [`Loss::output_delta`] decides which gradient starts the backward pass.
 
 use ndarray::{Array2, ArrayView2, Axis, Zip};
 
-use crate::activation::log_softmax;
+use crate::activation::{Activation, log_softmax};
 use crate::{Error, Result, Scalar};
 
 /// Probabilities are clipped to `[ε, 1 − ε]` before a logarithm, as Keras does.
@@ -30,13 +35,12 @@ fn check_same_shape<T>(op: &str, p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result
     if p.dim() == y.dim() {
         Ok(())
     } else {
-        Err(Error::Shape {
-            op: op.to_string(),
-            left: p.shape().to_vec(),
-            right: y.shape().to_vec(),
-            detail: "predictions and targets must have the same shape (one-hot encode the labels?)"
-                .into(),
-        })
+        Err(Error::shape(
+            op,
+            p.shape(),
+            y.shape(),
+            "predictions and targets must have the same shape (one-hot encode the labels?)",
+        ))
     }
 }
 
@@ -81,8 +85,14 @@ pub fn half_squared_error_gradient<T: Scalar>(
     y: &ArrayView2<T>,
 ) -> Result<Array2<T>> {
     check_same_shape("half squared error gradient", p, y)?;
+    Ok(error_over_samples(p, y))
+}
+
+/// `(P − Y) / m`, the error averaged over the m samples: the gradient of
+/// [`half_squared_error`] and of the two fused output gradients.
+fn error_over_samples<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Array2<T> {
     let m = T::cast(p.nrows().max(1) as f64);
-    Ok(Zip::from(p).and(y).map_collect(|&p, &y| (p - y) / m))
+    Zip::from(p).and(y).map_collect(|&p, &y| (p - y) / m)
 }
 
 /// `L = Σ_ij (p_ij − y_ij)²`: the plain sum, lesson 02's per-sample error.
@@ -166,17 +176,39 @@ pub fn softmax_cross_entropy<T: Scalar>(z: &ArrayView2<T>, y: &ArrayView2<T>) ->
 }
 
 /// The fused gradient of softmax followed by categorical cross-entropy, with
-/// respect to the logits: `∂L/∂Z = (A − Y) / m`, where `A = softmax(Z)`.
+/// respect to the logits `Z`, from the output `A = softmax(Z)`:
+/// `∂L/∂Z = (A − Y) / m`.
 ///
 /// It is `Jᵀ (∂L/∂A)` with the softmax Jacobian `J = diag(a) − a aᵀ` and
 /// `∂L/∂A = −Y / (m A)`; every term but `a − y` cancels (using `Σ_c y_c = 1`).
-pub fn softmax_cross_entropy_gradient<T: Scalar>(
+///
+/// # Errors
+/// [`Error::Shape`] if `A` and `Y` differ in shape.
+pub fn softmax_cross_entropy_gradient_from_output<T: Scalar>(
     a: &ArrayView2<T>,
     y: &ArrayView2<T>,
 ) -> Result<Array2<T>> {
     check_same_shape("softmax cross-entropy gradient", a, y)?;
-    let m = T::cast(a.nrows().max(1) as f64);
-    Ok(Zip::from(a).and(y).map_collect(|&a, &y| (a - y) / m))
+    Ok(error_over_samples(a, y))
+}
+
+/// The fused gradient of a sigmoid output followed by [`binary_cross_entropy`],
+/// with respect to the weighted sums `Z`, from the output `A = σ(Z)`:
+/// `∂L/∂Z = (A − Y) / (m k)`.
+///
+/// The sigmoid's `σ'(z) = a (1 − a)` cancels the denominator of
+/// `∂L/∂A = (a − y) / (a (1 − a) m k)`, and with it the clipping the
+/// logarithm needs.
+///
+/// # Errors
+/// [`Error::Shape`] if `A` and `Y` differ in shape.
+pub fn sigmoid_binary_cross_entropy_gradient_from_output<T: Scalar>(
+    a: &ArrayView2<T>,
+    y: &ArrayView2<T>,
+) -> Result<Array2<T>> {
+    check_same_shape("sigmoid binary cross-entropy gradient", a, y)?;
+    let k = T::cast(a.ncols().max(1) as f64);
+    Ok(error_over_samples(a, y) / k)
 }
 
 /// A loss a network is trained with.
@@ -193,7 +225,8 @@ pub enum Loss {
 }
 
 impl Loss {
-    /// The loss's name, as the lessons spell it (`"mse"`, `"log_loss"`, ...).
+    /// The loss's name, as the lessons spell it (`"mse"`, `"log_loss"`, ...);
+    /// printing the loss (`{}`) gives the same.
     pub fn name(&self) -> &'static str {
         match self {
             Loss::MeanSquaredError => "mse",
@@ -222,6 +255,53 @@ impl Loss {
             Loss::CategoricalCrossEntropy => categorical_cross_entropy_gradient(p, y),
         }
     }
+
+    /// `δ_L = ∂L/∂Z` of the output layer, whose activation is `f`, from its
+    /// output `A = f(Z)` and, where `f'` needs them
+    /// ([`Activation::derivative_from_output`] is false), its weighted sums
+    /// `Z`: where the backward pass starts (lesson 03's steps 6 to 8).
+    ///
+    /// In general the chain rule, step 6 then steps 7 and 8:
+    /// `∂L/∂Z = ∂L/∂A ⊙ f'(Z)` ([`Loss::gradient`], then
+    /// [`Activation::backward_inplace`]; `Jᵀ ∂L/∂A` for softmax). Two pairs
+    /// collapse to a shorter formula, used instead:
+    ///
+    /// | `f` | loss | `∂L/∂Z` |
+    /// | --- | --- | --- |
+    /// | softmax | categorical cross-entropy | `(A − Y) / m`, [`softmax_cross_entropy_gradient_from_output`] |
+    /// | sigmoid | binary cross-entropy | `(A − Y) / (m k)`, [`sigmoid_binary_cross_entropy_gradient_from_output`] |
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `A`, `Y` (and `Z`) differ in shape;
+    /// [`Error::InvalidArgument`] if `f` needs `Z` and none is given.
+    pub fn output_delta<T: Scalar>(
+        &self,
+        f: Activation,
+        z: Option<&ArrayView2<T>>,
+        a: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+    ) -> Result<Array2<T>> {
+        match (f, self) {
+            (Activation::Softmax, Loss::CategoricalCrossEntropy) => {
+                softmax_cross_entropy_gradient_from_output(a, y)
+            }
+            (Activation::Sigmoid, Loss::BinaryCrossEntropy) => {
+                sigmoid_binary_cross_entropy_gradient_from_output(a, y)
+            }
+            _ => {
+                let mut d = self.gradient(a, y)?; // step 6: ∂L/∂A
+                f.backward_inplace(&mut d, z, a)?; // steps 7 and 8: ⊙ f'(Z)
+                Ok(d)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Loss {
+    /// The loss's [`Loss::name`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
 }
 
 impl std::str::FromStr for Loss {
@@ -234,11 +314,11 @@ impl std::str::FromStr for Loss {
             "half_mse" => Ok(Loss::HalfSquaredError),
             "log_loss" | "binary_crossentropy" => Ok(Loss::BinaryCrossEntropy),
             "categorical_crossentropy" => Ok(Loss::CategoricalCrossEntropy),
-            other => Err(Error::InvalidArgument {
-                what: "loss function".into(),
-                expected: "one of mse, half_mse, log_loss, categorical_crossentropy".into(),
-                found: format!("{other:?}"),
-            }),
+            other => Err(Error::invalid(
+                "loss function",
+                "one of mse, half_mse, log_loss, categorical_crossentropy",
+                format!("{other:?}"),
+            )),
         }
     }
 }

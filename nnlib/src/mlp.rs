@@ -8,6 +8,23 @@
 //! // 64·64 + 64 weights and biases in the hidden layer, 64·10 + 10 in the output layer
 //! assert_eq!(net.parameter_count(), 4810);
 //! ```
+//!
+//! One training step is lesson 03's thirteen steps, for any number of layers
+//! (layer l = 1..L, `A_0 = X`):
+//!
+//! ```text
+//! forward    steps 1-4    Z_l = A_{l−1} W_l + b_l,  A_l = f_l(Z_l)     Mlp::forward
+//! loss       step 5       L = Loss(A_L, Y)                            Loss::value
+//! backward   steps 6-8    δ_L = ∂L/∂Z_L                               Loss::output_delta
+//!            steps 9, 13  dW_l = A_{l−1}ᵀ δ_l,  db_l = Σ_rows δ_l     Dense::parameter_gradients
+//!            step 10      dA_{l−1} = δ_l W_lᵀ                         Dense::input_gradient_into
+//!            steps 11-12  δ_{l−1} = dA_{l−1} ⊙ f'_{l−1}(Z_{l−1})      Activation::backward_inplace
+//! update                  W_l ← W_l − η dW_l, b_l ← b_l − η db_l      Optimizer::step
+//! ```
+//!
+//! [`Mlp::train_step`] runs them in that order; [`Mlp::loss_and_gradients`]
+//! stops before the update. Both run the same [`Mlp::forward`] and
+//! [`Mlp::backward`].
 
 use std::fmt;
 
@@ -16,7 +33,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::activation::Activation;
 use crate::init::{Init, rng};
 use crate::layer::{Dense, Gradients};
-use crate::loss::{Loss, softmax_cross_entropy_gradient};
+use crate::loss::Loss;
 use crate::optim::{Optimizer, Param};
 use crate::{Error, Result, Scalar};
 
@@ -27,21 +44,31 @@ pub struct Mlp<T> {
     pub layers: Vec<Dense<T>>,
     /// The training loss.
     pub loss: Loss,
-    workspace: Workspace<T>,
+    state: ForwardState<T>,
 }
 
-/// The arrays [`Mlp::train_step`] keeps from one call to the next, so that a
+/// What the forward pass keeps for the backward pass, as Nielsen's
+/// `network.py` keeps `zs` and `activations`, and the backward pass's `δ`s.
+///
+/// The arrays are kept from one step to the next and overwritten, so that a
 /// loop over batches of one size allocates no large array after the first
 /// step (fresh memory from the system costs a page fault per 4 KiB, which on
 /// lesson 03's small network took a third of the training time).
 #[derive(Debug, Clone, Default)]
-struct Workspace<T> {
-    /// Each layer's output `A`.
-    a: Vec<Array2<T>>,
-    /// Each layer's weighted sum `Z`, kept only where the derivative needs it.
-    z: Vec<Option<Array2<T>>>,
-    /// `∂L/∂A`, then `∂L/∂Z`, of every layer but the last.
-    d: Vec<Array2<T>>,
+struct ForwardState<T> {
+    /// `activations[l]`: the output `A` of layer l (0-based). The input `X`
+    /// is not copied (for lesson 01's 50,000 x 3,072 images a copy would
+    /// double the memory): [`Mlp::backward`] takes it again.
+    activations: Vec<Array2<T>>,
+    /// `zs[l]`: the weighted sums `Z` of layer l, kept only where the
+    /// activation's derivative needs them
+    /// ([`Activation::derivative_from_output`] is false).
+    zs: Vec<Option<Array2<T>>>,
+    /// `deltas[l]`: `δ = ∂L/∂Z` of layer l, written by the backward pass.
+    deltas: Vec<Array2<T>>,
+    /// The number of samples of the last forward pass; `None` before the
+    /// first, and after one that failed.
+    samples: Option<usize>,
 }
 
 impl<T: Scalar> Mlp<T> {
@@ -60,13 +87,11 @@ impl<T: Scalar> Mlp<T> {
         seed: u64,
     ) -> Result<Self> {
         if sizes.len() < 2 || sizes.contains(&0) || activations.len() != sizes.len() - 1 {
-            return Err(Error::InvalidArgument {
-                what: "Mlp::new layer sizes and activations".into(),
-                expected:
-                    "at least two positive sizes and one activation per layer (sizes.len() − 1)"
-                        .into(),
-                found: format!("sizes {sizes:?} and {} activations", activations.len()),
-            });
+            return Err(Error::invalid(
+                "Mlp::new layer sizes and activations",
+                "at least two positive sizes and one activation per layer (sizes.len() − 1)",
+                format!("sizes {sizes:?} and {} activations", activations.len()),
+            ));
         }
         let mut rng = rng(seed);
         let layers = sizes
@@ -77,7 +102,7 @@ impl<T: Scalar> Mlp<T> {
         Ok(Mlp {
             layers,
             loss,
-            workspace: Workspace::default(),
+            state: ForwardState::default(),
         })
     }
 
@@ -93,62 +118,105 @@ impl<T: Scalar> Mlp<T> {
     pub fn predict(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
         let mut a = x.to_owned();
         for layer in &self.layers {
-            a = layer.predict(&a.view())?;
-        }
-        Ok(a)
-    }
-
-    /// The forward pass, keeping every layer's values for [`Mlp::backward`].
-    ///
-    /// # Errors
-    /// As [`Mlp::predict`].
-    pub fn forward(&mut self, x: &ArrayView2<T>) -> Result<Array2<T>> {
-        let mut a = x.to_owned();
-        for layer in &mut self.layers {
             a = layer.forward(&a.view())?;
         }
         Ok(a)
     }
 
-    /// The backward pass after [`Mlp::forward`]: the gradients of the loss
-    /// with respect to every layer's parameters, input side first.
-    ///
-    /// The output layer starts from `dA = ∂L/∂A`, except for two pairs whose
-    /// product simplifies: softmax with categorical cross-entropy, and sigmoid
-    /// with binary cross-entropy, both start from `dZ = (A − Y) / n` (n = m for
-    /// the first, the number of elements for the second).
+    /// The forward pass (steps 1-4), keeping every layer's activations (and
+    /// weighted sums where needed) for [`Mlp::backward`]; returns the output.
     ///
     /// # Errors
-    /// [`Error::Shape`] if `Y` does not have the output's shape;
-    /// [`Error::InvalidArgument`] if no forward pass was run.
-    pub fn backward(&self, y: &ArrayView2<T>) -> Result<Vec<Gradients<T>>> {
-        let last = self.layers.last().ok_or_else(empty_network)?;
-        let a = &last
-            .cache
-            .as_ref()
-            .ok_or_else(|| Error::InvalidArgument {
-                what: "Mlp::backward".into(),
-                expected: "a forward pass first".into(),
-                found: "no stored forward pass".into(),
-            })?
-            .a;
-        let mut grads = Vec::with_capacity(self.layers.len());
-        let mut g = match (last.activation, self.loss) {
-            (Activation::Softmax, Loss::CategoricalCrossEntropy) => {
-                last.backward_from_z(&softmax_cross_entropy_gradient(&a.view(), y)?.view())?
-            }
-            (Activation::Sigmoid, Loss::BinaryCrossEntropy) => {
-                let d_z = softmax_cross_entropy_gradient(&a.view(), y)? / T::cast(a.ncols() as f64);
-                last.backward_from_z(&d_z.view())?
-            }
-            (_, loss) => last.backward(&loss.gradient(&a.view(), y)?.view())?,
-        };
-        for layer in self.layers.iter().rev().skip(1) {
-            let next = layer.backward(&g.d_input.view())?;
-            grads.push(g);
-            g = next;
+    /// As [`Mlp::predict`]; [`Error::InvalidArgument`] for a network without layers.
+    pub fn forward(&mut self, x: &ArrayView2<T>) -> Result<ArrayView2<'_, T>> {
+        let n = self.layers.len();
+        if n == 0 {
+            return Err(empty_network());
         }
-        grads.push(g);
+        let state = &mut self.state;
+        state.samples = None;
+        state.activations.resize_with(n, empty);
+        state.zs.resize_with(n, || None);
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (input, a) = match l {
+                0 => (x.view(), &mut state.activations[0]),
+                _ => {
+                    let (before, a) = neighbours(&mut state.activations, l);
+                    (before.view(), a)
+                }
+            };
+            // steps 1 and 3: Z = X W + b, written where A will be
+            layer.weighted_sum_into(&input, a)?;
+            if layer.activation.derivative_from_output() {
+                state.zs[l] = None;
+            } else {
+                copy_into(&mut state.zs[l], a);
+            }
+            // steps 2 and 4: A = f(Z), in place
+            layer.activation.forward_inplace(a);
+        }
+        state.samples = Some(x.nrows());
+        Ok(state.activations[n - 1].view())
+    }
+
+    /// The backward pass (steps 6-13) after [`Mlp::forward`] on the same `X`:
+    /// the gradients of the loss with respect to every layer's parameters,
+    /// input side first.
+    ///
+    /// It starts from the output layer's `δ = ∂L/∂Z` ([`Loss::output_delta`],
+    /// which uses the short `(A − Y) / n` for softmax with categorical
+    /// cross-entropy and for sigmoid with binary cross-entropy), and carries
+    /// it back one layer at a time.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if no forward pass was run on as many
+    /// samples as `X` has; [`Error::Shape`] if `Y` does not have the output's shape.
+    pub fn backward(&mut self, x: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<Vec<Gradients<T>>> {
+        let n = self.layers.len();
+        let state = &mut self.state;
+        if state.samples != Some(x.nrows()) || state.activations.len() != n {
+            return Err(Error::invalid(
+                "Mlp::backward",
+                format!(
+                    "a forward pass on the same input first ({} samples)",
+                    x.nrows()
+                ),
+                match state.samples {
+                    Some(m) => format!("a stored forward pass of {m} samples"),
+                    None => "no stored forward pass".into(),
+                },
+            ));
+        }
+        let last = n.checked_sub(1).ok_or_else(empty_network)?;
+        state.deltas.resize_with(n, empty);
+        // steps 6-8: δ of the output layer
+        state.deltas[last] = self.loss.output_delta(
+            self.layers[last].activation,
+            state.zs[last].as_ref().map(|z| z.view()).as_ref(),
+            &state.activations[last].view(),
+            y,
+        )?;
+        let mut grads = Vec::with_capacity(n);
+        for l in (0..n).rev() {
+            let layer = &self.layers[l];
+            let input = match l {
+                0 => x.view(),
+                _ => state.activations[l - 1].view(),
+            };
+            // steps 9 and 13: dW = Xᵀ δ, db = Σ_rows δ (X: the layer's input)
+            grads.push(layer.parameter_gradients(&input, &state.deltas[l].view())?);
+            if l > 0 {
+                let (d, delta) = neighbours(&mut state.deltas, l);
+                // step 10: dA of the layer below = δ Wᵀ
+                layer.input_gradient_into(&delta.view(), d)?;
+                // steps 11 and 12: its δ = dA ⊙ f'(Z), in place
+                self.layers[l - 1].activation.backward_inplace(
+                    d,
+                    state.zs[l - 1].as_ref().map(|z| z.view()).as_ref(),
+                    &state.activations[l - 1].view(),
+                )?;
+            }
+        }
         grads.reverse();
         Ok(grads)
     }
@@ -163,27 +231,30 @@ impl<T: Scalar> Mlp<T> {
         x: &ArrayView2<T>,
         y: &ArrayView2<T>,
     ) -> Result<(T, Vec<Gradients<T>>)> {
-        let a = self.forward(x)?;
-        let loss = self.loss.value(&a.view(), y)?;
-        Ok((loss, self.backward(y)?))
+        let loss = self.loss;
+        let output = self.forward(x)?; // steps 1-4
+        let value = loss.value(&output, y)?; // step 5
+        Ok((value, self.backward(x, y)?)) // steps 6-13
     }
 
     /// Hands every parameter and its gradient to `optimizer`, in the order
     /// `W1, b1, W2, b2, ...`.
     ///
     /// # Errors
-    /// [`Error::Shape`] if the gradients do not match the layers.
+    /// [`Error::InvalidArgument`] if there is not one set of gradients per
+    /// layer; the [`Error::Shape`] of [`Optimizer::step`] if they do not
+    /// match the layers.
     pub fn apply_gradients(
         &mut self,
         grads: &[Gradients<T>],
         optimizer: &mut dyn Optimizer<T>,
     ) -> Result<()> {
         if grads.len() != self.layers.len() {
-            return Err(Error::InvalidArgument {
-                what: "Mlp::apply_gradients".into(),
-                expected: format!("one set of gradients per layer ({})", self.layers.len()),
-                found: grads.len().to_string(),
-            });
+            return Err(Error::invalid(
+                "Mlp::apply_gradients",
+                format!("one set of gradients per layer ({})", self.layers.len()),
+                grads.len().to_string(),
+            ));
         }
         let mut params: Vec<Param<'_, T>> = Vec::with_capacity(2 * grads.len());
         for (layer, g) in self.layers.iter_mut().zip(grads) {
@@ -199,16 +270,10 @@ impl<T: Scalar> Mlp<T> {
         optimizer.step(&mut params)
     }
 
-    /// One training step on a batch: forward, backward, update. Returns the
-    /// batch's loss before the update and the network's output `A` for the
-    /// batch (from the same forward pass).
-    ///
-    /// It makes the update of [`Mlp::loss_and_gradients`] followed by
-    /// [`Mlp::apply_gradients`], keeping as little as possible: no copy of
-    /// `X`, no stored forward pass (the layers' caches are left empty), and
-    /// no `∂L/∂X` for the first layer, which nothing uses. That matters for
-    /// large full batches (lesson 01's 50,000 x 3,072 images), where a copy
-    /// of `X` would double the memory.
+    /// One training step on a batch: forward pass, loss, backward pass,
+    /// update ([`Mlp::loss_and_gradients`], then [`Mlp::apply_gradients`]).
+    /// Returns the batch's loss before the update and the network's output
+    /// `A` for the batch (from the same forward pass).
     ///
     /// A step with products large enough to split over the cores
     /// ([`linalg::THREADED_PRODUCT`](crate::linalg::THREADED_PRODUCT)) runs
@@ -224,114 +289,62 @@ impl<T: Scalar> Mlp<T> {
         x: &ArrayView2<T>,
         y: &ArrayView2<T>,
         optimizer: &mut dyn Optimizer<T>,
-    ) -> Result<(T, Array2<T>)> {
+    ) -> Result<(T, ArrayView2<'_, T>)> {
         let widest = self.layers.iter().map(|l| l.weights.len()).max();
-        if x.nrows() * widest.unwrap_or(0) >= crate::linalg::THREADED_PRODUCT {
-            rayon::scope(|_| self.train_step_on_this_thread(x, y, optimizer))
+        let loss = if x.nrows() * widest.unwrap_or(0) >= crate::linalg::THREADED_PRODUCT {
+            rayon::scope(|_| self.update(x, y, optimizer))?
         } else {
-            self.train_step_on_this_thread(x, y, optimizer)
-        }
+            self.update(x, y, optimizer)?
+        };
+        Ok((loss, self.output()?))
     }
 
-    /// [`Mlp::train_step`] on the calling thread.
-    fn train_step_on_this_thread(
+    /// The steps of [`Mlp::train_step`], on the calling thread.
+    fn update(
         &mut self,
         x: &ArrayView2<T>,
         y: &ArrayView2<T>,
         optimizer: &mut dyn Optimizer<T>,
-    ) -> Result<(T, Array2<T>)> {
-        let n_layers = self.layers.len();
-        let last = n_layers.checked_sub(1).ok_or_else(empty_network)?;
-        let ws = &mut self.workspace;
-        ws.a.resize_with(n_layers, || Array2::zeros((0, 0)));
-        ws.z.resize_with(n_layers, || None);
-        ws.d.resize_with(last, || Array2::zeros((0, 0)));
-        // forward: A per layer, computed in place over Z; the input of layer
-        // i is A of layer i − 1. Z is kept only where the derivative needs
-        // it: sigmoid, tanh and softmax use A, and ReLU's gate [z > 0] equals
-        // [a > 0].
-        for (i, layer) in self.layers.iter_mut().enumerate() {
-            layer.cache = None;
-            let (before, rest) = ws.a.split_at_mut(i);
-            let input = if i == 0 {
-                x.view()
-            } else {
-                before[i - 1].view()
-            };
-            let a = &mut rest[0];
-            layer.weighted_sum_into(&input, a)?;
-            if matches!(
-                layer.activation,
-                Activation::Sigmoid | Activation::Tanh | Activation::Softmax | Activation::Relu
-            ) {
-                ws.z[i] = None;
-            } else {
-                match &mut ws.z[i] {
-                    Some(z) if z.dim() == a.dim() => z.assign(a),
-                    slot => *slot = Some(a.clone()),
-                }
-            }
-            layer.activation.forward_inplace(a);
+    ) -> Result<T> {
+        let (loss, grads) = self.loss_and_gradients(x, y)?; // steps 1-13
+        self.apply_gradients(&grads, optimizer)?; // the update
+        Ok(loss)
+    }
+
+    /// The output `A` of the last forward pass.
+    fn output(&self) -> Result<ArrayView2<'_, T>> {
+        match (self.state.samples, self.state.activations.last()) {
+            (Some(_), Some(a)) => Ok(a.view()),
+            _ => Err(Error::invalid(
+                "Mlp output",
+                "a forward pass first",
+                "no stored forward pass",
+            )),
         }
-        let out = &ws.a[last];
-        let loss = self.loss.value(&out.view(), y)?;
-        // backward, from dZ of the output layer
-        let out_layer = &self.layers[last];
-        let mut d_z = match (out_layer.activation, self.loss) {
-            (Activation::Softmax, Loss::CategoricalCrossEntropy) => {
-                softmax_cross_entropy_gradient(&out.view(), y)?
-            }
-            (Activation::Sigmoid, Loss::BinaryCrossEntropy) => {
-                softmax_cross_entropy_gradient(&out.view(), y)? / T::cast(out.ncols() as f64)
-            }
-            (f, loss) => {
-                let mut d = loss.gradient(&out.view(), y)?;
-                let z = ws.z[last].as_ref().unwrap_or(out);
-                f.backward_inplace(&mut d, &z.view(), &out.view())?;
-                d
-            }
-        };
-        let mut grads = Vec::with_capacity(n_layers);
-        for i in (0..=last).rev() {
-            let layer = &self.layers[i];
-            let input = if i == 0 { x.view() } else { ws.a[i - 1].view() };
-            let (d_weights, d_bias) = layer.parameter_gradients(&input, &d_z.view())?;
-            grads.push(Gradients {
-                d_input: Array2::zeros((0, 0)),
-                d_weights,
-                d_bias,
-            });
-            if i > 0 {
-                // dA of layer i − 1 = dZ Wᵀ, then dZ of layer i − 1 in place
-                let mut d = std::mem::take(&mut ws.d[i - 1]);
-                layer.input_gradient_into(&d_z.view(), &mut d)?;
-                let a = &ws.a[i - 1];
-                let z = ws.z[i - 1].as_ref().unwrap_or(a);
-                self.layers[i - 1]
-                    .activation
-                    .backward_inplace(&mut d, &z.view(), &a.view())?;
-                let done = std::mem::replace(&mut d_z, d);
-                if i < last {
-                    ws.d[i] = done; // back to the workspace for the next step
-                }
-            }
-        }
-        if last > 0 {
-            ws.d[0] = d_z;
-        }
-        grads.reverse();
-        let output = ws.a[last].clone();
-        self.apply_gradients(&grads, optimizer)?;
-        Ok((loss, output))
     }
 }
 
-fn empty_network() -> Error {
-    Error::InvalidArgument {
-        what: "Mlp".into(),
-        expected: "at least one layer".into(),
-        found: "none".into(),
+/// `(&mut v[l − 1], &mut v[l])`: the arrays of two neighbouring layers, one
+/// read and one written by a step of the forward or the backward pass.
+fn neighbours<A>(v: &mut [A], l: usize) -> (&mut A, &mut A) {
+    let (below, from_l) = v.split_at_mut(l);
+    (&mut below[l - 1], &mut from_l[0])
+}
+
+/// `slot ← a`, reusing the array in `slot` when it has `a`'s shape.
+fn copy_into<T: Scalar>(slot: &mut Option<Array2<T>>, a: &Array2<T>) {
+    match slot {
+        Some(z) if z.dim() == a.dim() => z.assign(a),
+        _ => *slot = Some(a.clone()),
     }
+}
+
+fn empty<T: Scalar>() -> Array2<T> {
+    Array2::zeros((0, 0))
+}
+
+fn empty_network() -> Error {
+    Error::invalid("Mlp", "at least one layer", "none")
 }
 
 impl<T: Scalar> fmt::Display for Mlp<T> {
@@ -350,7 +363,7 @@ impl<T: Scalar> fmt::Display for Mlp<T> {
                 "{:<8} {:>14} {:<16} {:>10}",
                 format!("dense {}", i + 1),
                 shape,
-                l.activation.name(),
+                l.activation,
                 l.parameter_count()
             )?;
         }
@@ -359,7 +372,7 @@ impl<T: Scalar> fmt::Display for Mlp<T> {
             "total parameters: {} ({}, loss {})",
             self.parameter_count(),
             T::NAME,
-            self.loss.name()
+            self.loss
         )
     }
 }
@@ -378,6 +391,9 @@ mod tests {
 
     #[test]
     fn train_step_makes_the_update_of_the_step_by_step_path() {
+        // train_step against loss_and_gradients and apply_gradients called
+        // one after the other, and the loss and output against a forward pass
+        // of the network as it was before the step
         let (x, y) = data();
         for (acts, loss) in [
             (
@@ -392,6 +408,10 @@ mod tests {
                 [Activation::Tanh, Activation::Sigmoid],
                 Loss::BinaryCrossEntropy,
             ),
+            (
+                [Activation::Elu(0.7), Activation::Identity],
+                Loss::HalfSquaredError,
+            ),
         ] {
             let make = || Mlp::<f64>::new(&[6, 5, 3], &acts, loss, Init::XavierUniform, 3).unwrap();
             let (mut a, mut b) = (make(), make());
@@ -400,17 +420,19 @@ mod tests {
             // the arrays kept between steps must follow
             for rows in [40, 7, 40, 13] {
                 let (x, y) = (x.slice(s![..rows, ..]), y.slice(s![..rows, ..]));
+                let before = b.predict(&x).unwrap();
                 let (la, grads) = a.loss_and_gradients(&x.view(), &y.view()).unwrap();
-                let output_a = a.layers.last().unwrap().cache.as_ref().unwrap().a.clone();
+                let output_a = a.output().unwrap().to_owned();
                 a.apply_gradients(&grads, &mut oa).unwrap();
                 let (lb, output_b) = b.train_step(&x.view(), &y.view(), &mut ob).unwrap();
                 assert_eq!(la, lb);
                 assert_eq!(output_a, output_b);
+                assert_eq!(before, output_b);
+                assert_eq!(lb, loss.value(&before.view(), &y).unwrap());
             }
             for (la, lb) in a.layers.iter().zip(&b.layers) {
                 assert_eq!(la.weights, lb.weights);
                 assert_eq!(la.bias, lb.bias);
-                assert!(lb.cache.is_none());
             }
         }
         let mut net = Mlp::<f64>::new(
@@ -424,5 +446,31 @@ mod tests {
         let wrong = Array2::<f64>::zeros((40, 4));
         let err = net.train_step(&wrong.view(), &y.view(), &mut Sgd::new(0.1));
         assert!(matches!(err, Err(Error::Shape { .. })), "{err:?}");
+    }
+
+    #[test]
+    fn backward_needs_a_forward_pass_on_as_many_samples() {
+        let (x, y) = data();
+        let mut net = Mlp::<f64>::new(
+            &[6, 4, 3],
+            &[Activation::Tanh, Activation::Softmax],
+            Loss::CategoricalCrossEntropy,
+            Init::XavierUniform,
+            1,
+        )
+        .unwrap();
+        let err = net.backward(&x.view(), &y.view());
+        assert!(matches!(err, Err(Error::InvalidArgument { .. })), "{err:?}");
+        net.forward(&x.slice(s![..10, ..])).unwrap();
+        let err = net.backward(&x.view(), &y.view()).unwrap_err();
+        assert!(err.to_string().contains("of 10 samples"), "{err}");
+        // a failed forward pass leaves nothing to go back through
+        net.forward(&x.view()).unwrap();
+        assert!(net.forward(&Array2::zeros((40, 5)).view()).is_err());
+        assert!(net.backward(&x.view(), &y.view()).is_err());
+        net.forward(&x.view()).unwrap();
+        let grads = net.backward(&x.view(), &y.view()).unwrap();
+        assert_eq!(grads[0].d_weights.dim(), (6, 4));
+        assert_eq!(grads[1].d_bias.len(), 3);
     }
 }

@@ -33,15 +33,15 @@ pub trait Optimizer<T: Scalar>: Send {
 fn check_param<T>(i: usize, p: &Param<'_, T>, state: Option<&ArrayD<T>>) -> Result<()> {
     let expected = state.map(|s| s.shape()).unwrap_or(p.value.shape());
     if p.grad.shape() != p.value.shape() || p.value.shape() != expected {
-        return Err(Error::Shape {
-            op: format!("optimiser step, parameter {i}"),
-            left: p.value.shape().to_vec(),
-            right: p.grad.shape().to_vec(),
-            detail: format!(
+        return Err(Error::shape(
+            format!("optimiser step, parameter {i}"),
+            p.value.shape(),
+            p.grad.shape(),
+            format!(
                 "parameter, gradient and optimiser state must share one shape (state: {:?})",
                 expected
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -230,11 +230,11 @@ impl<T: Scalar> Optimizer<T> for Adam<T> {
 }
 
 fn state_count_error(i: usize) -> Error {
-    Error::InvalidArgument {
-        what: "optimiser step".into(),
-        expected: "the same list of parameters at every step".into(),
-        found: format!("parameter {i}, which the first step did not have"),
-    }
+    Error::invalid(
+        "optimiser step",
+        "the same list of parameters at every step",
+        format!("parameter {i}, which the first step did not have"),
+    )
 }
 
 #[cfg(test)]

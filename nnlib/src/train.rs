@@ -100,8 +100,12 @@ impl<T: Scalar> Trainer<T> {
     /// Trains `model` on `(x, y)` (targets one-hot or otherwise shaped like
     /// the output), evaluating on `validation` after every epoch.
     ///
-    /// Each progress line shows the epoch, the losses and accuracies, the
-    /// time so far and an estimate of the time left.
+    /// Each progress line shows the epoch, the losses, the accuracies in
+    /// percent and the time so far and left, in seconds:
+    ///
+    /// ```text
+    /// epoch  100/1000  loss 1.0817  acc 62.42%  val_loss 1.1394  val_acc 59.17%  (0.4 s elapsed, 3.9 s left)
+    /// ```
     ///
     /// # Errors
     /// [`Error::NonFinite`] naming the epoch if a loss becomes NaN or infinite;
@@ -114,12 +118,12 @@ impl<T: Scalar> Trainer<T> {
         validation: Option<(&ArrayView2<T>, &ArrayView2<T>)>,
     ) -> Result<History> {
         if x.nrows() != y.nrows() {
-            return Err(Error::Shape {
-                op: "Trainer::fit".into(),
-                left: x.shape().to_vec(),
-                right: y.shape().to_vec(),
-                detail: "x and y need one row per sample, equally many".into(),
-            });
+            return Err(Error::shape(
+                "Trainer::fit",
+                x.shape(),
+                y.shape(),
+                "x and y need one row per sample, equally many",
+            ));
         }
         let start = Instant::now();
         let mut history = History::default();
@@ -128,10 +132,7 @@ impl<T: Scalar> Trainer<T> {
             let (loss, acc) = match self.batch_size {
                 None => {
                     let (loss, output) = model.train_step(x, y, self.optimizer.as_mut())?;
-                    (
-                        loss.as_f64(),
-                        accuracy(&argmax_rows(&output.view()), &labels)?,
-                    )
+                    (loss.as_f64(), accuracy(&argmax_rows(&output), &labels)?)
                 }
                 Some(size) => {
                     let (mut loss_sum, mut hits) = (0.0, 0.0);
@@ -142,7 +143,7 @@ impl<T: Scalar> Trainer<T> {
                         let (loss, output) =
                             model.train_step(&xb.view(), &yb.view(), self.optimizer.as_mut())?;
                         loss_sum += loss.as_f64() * batch.len() as f64;
-                        hits += accuracy(&argmax_rows(&output.view()), &argmax_rows(&yb.view()))?
+                        hits += accuracy(&argmax_rows(&output), &argmax_rows(&yb.view()))?
                             * batch.len() as f64;
                     }
                     (loss_sum / x.nrows() as f64, hits / x.nrows() as f64)
@@ -182,24 +183,31 @@ fn check_finite(epoch: usize, what: &str, value: f64) -> Result<()> {
     }
 }
 
-/// `epoch  100/1000  loss 0.2345  acc 0.9012  val_loss ...  val_acc ...  (1.2 s, ~10.8 s left)`
+/// One progress line, for the last epoch in `h`:
+/// `epoch  100/1000  loss 0.2345  acc 90.12%  val_loss ...  val_acc ...  (1.2 s elapsed, 10.8 s left)`,
+/// with the time left (estimated from the time per epoch so far) left out
+/// after the last epoch.
 fn progress_line(h: &History, epochs: usize, elapsed: Duration) -> String {
     let i = h.epoch.len() - 1;
     let width = epochs.to_string().len();
+    let percent = |share: f64| 100.0 * share;
     let mut line = format!(
-        "epoch {:>width$}/{epochs}  loss {:.4}  acc {:.4}",
-        h.epoch[i], h.train_loss[i], h.train_accuracy[i]
+        "epoch {:>width$}/{epochs}  loss {:.4}  acc {:.2}%",
+        h.epoch[i],
+        h.train_loss[i],
+        percent(h.train_accuracy[i])
     );
     if let (Some(vl), Some(va)) = (h.val_loss.get(i), h.val_accuracy.get(i)) {
-        line.push_str(&format!("  val_loss {vl:.4}  val_acc {va:.4}"));
+        line.push_str(&format!("  val_loss {vl:.4}  val_acc {:.2}%", percent(*va)));
     }
-    let per_epoch = elapsed.as_secs_f64() / h.epoch[i] as f64;
-    let left = per_epoch * (epochs - h.epoch[i]) as f64;
-    line.push_str(&format!(
-        "  ({} elapsed, ~{} left)",
-        Seconds(elapsed.as_secs_f64()),
-        Seconds(left)
-    ));
+    let elapsed = elapsed.as_secs_f64();
+    let epochs_left = epochs - h.epoch[i];
+    if epochs_left == 0 {
+        line.push_str(&format!("  ({elapsed:.1} s elapsed)"));
+    } else {
+        let left = elapsed / h.epoch[i] as f64 * epochs_left as f64;
+        line.push_str(&format!("  ({elapsed:.1} s elapsed, {left:.1} s left)"));
+    }
     line
 }
 
@@ -217,5 +225,38 @@ impl fmt::Display for Seconds {
         } else {
             write!(f, "{} min {:02.0} s", (s / 60.0).floor(), s % 60.0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(epochs: usize, validation: bool) -> History {
+        let mut h = History::default();
+        for e in 1..=epochs {
+            h.epoch.push(e);
+            h.train_loss.push(1.0 / e as f64);
+            h.train_accuracy.push(0.9306);
+            if validation {
+                h.val_loss.push(0.5);
+                h.val_accuracy.push(0.91666);
+            }
+        }
+        h
+    }
+
+    #[test]
+    fn progress_lines_in_percent_and_seconds() {
+        let line = progress_line(&history(100, true), 1000, Duration::from_millis(429));
+        assert_eq!(
+            line,
+            "epoch  100/1000  loss 0.0100  acc 93.06%  val_loss 0.5000  val_acc 91.67%  (0.4 s elapsed, 3.9 s left)"
+        );
+        let last = progress_line(&history(20, false), 20, Duration::from_millis(4440));
+        assert_eq!(
+            last,
+            "epoch 20/20  loss 0.0500  acc 93.06%  (4.4 s elapsed)"
+        );
     }
 }

@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn, array};
 use nnlib::Error;
 use nnlib::activation::{self, Activation};
 use nnlib::check::{
-    self, H, check_mlp_gradients, check_softmax_jacobian, numeric_gradient, relative_error,
+    H, check_mlp_gradients, check_softmax_jacobian, numeric_gradient, relative_error,
 };
 use nnlib::data::one_hot;
 use nnlib::dropout::{Dropout, Mode};
@@ -154,7 +154,7 @@ fn every_loss_gradient_matches_finite_differences() {
         assert!(err <= TOL, "{name}: relative error {err:e}");
     }
     // The fused softmax + cross-entropy gradient is the derivative with respect to the logits.
-    let fused = loss::softmax_cross_entropy_gradient(&p.view(), &y.view()).unwrap();
+    let fused = loss::softmax_cross_entropy_gradient_from_output(&p.view(), &y.view()).unwrap();
     let numeric = numeric_gradient(
         |z| {
             loss::softmax_cross_entropy(&z.view().into_dimensionality().unwrap(), &y.view())
@@ -165,6 +165,45 @@ fn every_loss_gradient_matches_finite_differences() {
     );
     let err = relative_error(&fused.view().into_dyn(), &numeric.view());
     assert!(err <= TOL, "fused softmax cross-entropy: {err:e}");
+    // The fused sigmoid + binary cross-entropy gradient is the derivative of
+    // binary_cross_entropy(σ(Z)) with respect to Z.
+    let sig = logits.mapv(activation::sigmoid);
+    let fused =
+        loss::sigmoid_binary_cross_entropy_gradient_from_output(&sig.view(), &y.view()).unwrap();
+    let numeric = numeric_gradient(
+        |z| {
+            let s = z.mapv(activation::sigmoid).into_dimensionality().unwrap();
+            loss::binary_cross_entropy(&s.view(), &y.view()).unwrap()
+        },
+        &logits.clone().into_dyn(),
+        H,
+    );
+    let err = relative_error(&fused.view().into_dyn(), &numeric.view());
+    assert!(err <= TOL, "fused sigmoid binary cross-entropy: {err:e}");
+    // Loss::output_delta picks the fused forms for these two pairs and the
+    // chain rule for the others: every pair against finite differences in Z
+    for (f, l) in [
+        (Activation::Softmax, Loss::CategoricalCrossEntropy),
+        (Activation::Sigmoid, Loss::BinaryCrossEntropy),
+        (Activation::Sigmoid, Loss::MeanSquaredError),
+        (Activation::Softmax, Loss::HalfSquaredError),
+        (Activation::Elu(0.5), Loss::MeanSquaredError),
+    ] {
+        let a = f.forward(&logits.view());
+        let delta = l
+            .output_delta(f, Some(&logits.view()), &a.view(), &y.view())
+            .unwrap();
+        let numeric = numeric_gradient(
+            |z| {
+                let a = f.forward(&z.view().into_dimensionality().unwrap());
+                l.value(&a.view(), &y.view()).unwrap()
+            },
+            &logits.clone().into_dyn(),
+            H,
+        );
+        let err = relative_error(&delta.view().into_dyn(), &numeric.view());
+        assert!(err <= TOL, "output delta of {f} with {l}: {err:e}");
+    }
     // Cross-entropy from logits equals cross-entropy of the probabilities.
     let a = loss::softmax_cross_entropy(&logits.view(), &y.view()).unwrap();
     let b = loss::categorical_cross_entropy(&p.view(), &y.view()).unwrap();
@@ -216,10 +255,17 @@ fn dense_layer_gradients_match_finite_differences() {
         let mut layer =
             Dense::<f64>::new(4, 2, act, Init::Randn { scale: 0.5 }, &mut rng(7)).unwrap();
         layer.bias = array![0.1, -0.2];
-        layer.forward(&x.view()).unwrap();
-        let g = layer.backward(&upstream.view()).unwrap();
+        let (z, a) = (
+            layer.weighted_sum(&x.view()).unwrap(),
+            layer.forward(&x.view()).unwrap(),
+        );
+        let d_z = act
+            .backward(&upstream.view(), &z.view(), &a.view())
+            .unwrap();
+        let g = layer.parameter_gradients(&x.view(), &d_z.view()).unwrap();
+        let d_x = layer.input_gradient(&d_z.view()).unwrap();
         let l = |layer: &Dense<f64>, x: &Array2<f64>| {
-            (layer.predict(&x.view()).unwrap() * &upstream).sum()
+            (layer.forward(&x.view()).unwrap() * &upstream).sum()
         };
         let as2 = |a: &ArrayD<f64>| a.clone().into_dimensionality::<ndarray::Ix2>().unwrap();
         let n_x = numeric_gradient(|xx| l(&layer, &as2(xx)), &x.clone().into_dyn(), H);
@@ -242,7 +288,7 @@ fn dense_layer_gradients_match_finite_differences() {
             H,
         );
         for (what, a, n) in [
-            ("dX", g.d_input.into_dyn(), n_x),
+            ("dX", d_x.into_dyn(), n_x),
             ("dW", g.d_weights.into_dyn(), n_w),
             ("db", g.d_bias.into_dyn(), n_b),
         ] {
@@ -400,7 +446,7 @@ fn softmax_jacobian_check_reports_and_rejects_bad_labels() {
         c.probabilities[0] * (1.0 - c.probabilities[0])
     );
     assert!(check_softmax_jacobian(&array![1.0, 2.0].view(), 2).is_err());
-    let j = check::softmax_jacobian(&array![0.5, 0.5].view());
+    let j = activation::softmax_jacobian(&array![0.5, 0.5].view());
     assert_eq!(j, array![[0.25, -0.25], [-0.25, 0.25]]);
 }
 

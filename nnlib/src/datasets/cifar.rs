@@ -146,17 +146,16 @@ pub fn parse_cifar_batch(bytes: &[u8], path: &Path) -> Result<Split<Array4<u8>>>
 /// Concatenates parsed batches along the sample axis.
 fn concat(batches: Vec<Split<Array4<u8>>>, source: &Path) -> Result<Split<Array4<u8>>> {
     let views: Vec<_> = batches.iter().map(|b| b.images.view()).collect();
-    let images = concatenate(Axis(0), &views).map_err(|e| Error::Shape {
-        op: format!("CIFAR-10 batches of {}", source.display()),
-        left: batches
-            .first()
-            .map(|b| b.images.shape().to_vec())
-            .unwrap_or_default(),
-        right: batches
-            .last()
-            .map(|b| b.images.shape().to_vec())
-            .unwrap_or_default(),
-        detail: e.to_string(),
+    fn shape_of(batch: Option<&Split<Array4<u8>>>) -> &[usize] {
+        batch.map_or(&[], |b| b.images.shape())
+    }
+    let images = concatenate(Axis(0), &views).map_err(|e| {
+        Error::shape(
+            format!("CIFAR-10 batches of {}", source.display()),
+            shape_of(batches.first()),
+            shape_of(batches.last()),
+            e.to_string(),
+        )
     })?;
     let labels: Vec<u8> = batches
         .iter()

@@ -142,11 +142,11 @@ where
     D: Dimension,
 {
     if max == 0 {
-        return Err(Error::InvalidArgument {
-            what: "to_unit_with_max: max".into(),
-            expected: "a maximum pixel value of at least 1".into(),
-            found: "0".into(),
-        });
+        return Err(Error::invalid(
+            "to_unit_with_max: max",
+            "a maximum pixel value of at least 1",
+            "0",
+        ));
     }
     let max = f64::from(max);
     Ok(pixels.mapv(|x| T::cast(f64::from(x) / max)))
@@ -167,20 +167,16 @@ where
 {
     let shape = samples.shape();
     let Some((&n, rest)) = shape.split_first() else {
-        return Err(Error::InvalidArgument {
-            what: "flatten".into(),
-            expected: "an array whose first axis is the sample index".into(),
-            found: "a 0-dimensional array".into(),
-        });
+        return Err(Error::invalid(
+            "flatten",
+            "an array whose first axis is the sample index",
+            "a 0-dimensional array",
+        ));
     };
     let features: usize = rest.iter().product();
     let values: Vec<A> = samples.iter().cloned().collect();
-    Array2::from_shape_vec((n, features), values).map_err(|e| Error::Shape {
-        op: "flatten".into(),
-        left: shape.to_vec(),
-        right: vec![n, features],
-        detail: e.to_string(),
-    })
+    Array2::from_shape_vec((n, features), values)
+        .map_err(|e| Error::shape("flatten", shape, &[n, features], e.to_string()))
 }
 
 // ------------------------------------------------------------------ helpers

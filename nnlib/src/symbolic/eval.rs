@@ -35,19 +35,21 @@ impl Expr {
     pub fn eval<T: Float>(&self, bindings: &[(&str, T)]) -> Result<T> {
         let ev = |a: &Expr| a.eval(bindings);
         Ok(match self {
-            Expr::Const(c) => T::from(*c).ok_or_else(|| Error::InvalidArgument {
-                what: "expression evaluation".into(),
-                expected: "constants representable in the evaluation type".into(),
-                found: c.to_string(),
+            Expr::Const(c) => T::from(*c).ok_or_else(|| {
+                Error::invalid(
+                    "expression evaluation",
+                    "constants representable in the evaluation type",
+                    c.to_string(),
+                )
             })?,
             Expr::Var(name) => match bindings.iter().find(|(n, _)| n == name) {
                 Some((_, value)) => *value,
                 None => {
-                    return Err(Error::InvalidArgument {
-                        what: format!("expression evaluation of variable `{name}`"),
-                        expected: format!("a value for `{name}` among the bindings"),
-                        found: format!("values only for {}", names(bindings)),
-                    });
+                    return Err(Error::invalid(
+                        format!("expression evaluation of variable `{name}`"),
+                        format!("a value for `{name}` among the bindings"),
+                        format!("values only for {}", names(bindings)),
+                    ));
                 }
             },
             Expr::Neg(a) => -ev(a)?,
@@ -74,11 +76,11 @@ impl Expr {
                         return ev(value);
                     }
                 }
-                return Err(Error::InvalidArgument {
-                    what: "piecewise expression evaluation".into(),
-                    expected: format!("a branch whose condition holds in {self}"),
-                    found: "none".into(),
-                });
+                return Err(Error::invalid(
+                    "piecewise expression evaluation",
+                    format!("a branch whose condition holds in {self}"),
+                    "none",
+                ));
             }
         })
     }
@@ -93,11 +95,11 @@ impl Expr {
     /// in `bindings`.
     pub fn eval_derivative<T: Float>(&self, var: &str, bindings: &[(&str, T)]) -> Result<T> {
         if !bindings.iter().any(|(name, _)| *name == var) {
-            return Err(Error::InvalidArgument {
-                what: format!("derivative with respect to `{var}`"),
-                expected: format!("a value for `{var}` among the bindings"),
-                found: format!("values only for {}", names(bindings)),
-            });
+            return Err(Error::invalid(
+                format!("derivative with respect to `{var}`"),
+                format!("a value for `{var}` among the bindings"),
+                format!("values only for {}", names(bindings)),
+            ));
         }
         let duals: Vec<(&str, Dual<T>)> = bindings
             .iter()
