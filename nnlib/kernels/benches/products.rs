@@ -137,11 +137,11 @@ fn lesson_04<T: Element>(c: &mut Criterion, name: &str) {
 }
 
 fn lesson_05(c: &mut Criterion) {
-    // a Keras batch through the first layer, on a worker thread as in training
+    // a Keras batch through the first layer
     let x = random::<f32>(128, 784, 7);
     let w = random::<f32>(784, 256, 8);
     let all = [Route::Gemm, Route::Ndarray];
-    rayon::scope(|_| routes(c, "l05 f32 X W 128x784·784x256", &x.view(), &w.view(), &all));
+    routes(c, "l05 f32 X W 128x784·784x256", &x.view(), &w.view(), &all);
 }
 
 fn per_sample(c: &mut Criterion) {

@@ -298,7 +298,10 @@ mod tests {
     fn every_general_route_matches_the_definition_in_every_layout() {
         let a = filled(40, 70, 0.37);
         let b = filled(70, 90, 0.11);
-        let (a_t, b_t) = (a.t().to_owned(), b.t().to_owned());
+        let (a_t, b_t) = (
+            a.t().as_standard_layout().into_owned(),
+            b.t().as_standard_layout().into_owned(),
+        );
         let wide_b = filled(70, 180, 0.11);
         let c0 = filled(40, 90, 0.53);
         for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {

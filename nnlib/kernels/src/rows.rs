@@ -81,7 +81,7 @@ fn axpy<T: Element>(a: T, x: &ArrayView1<T>, y: &mut ArrayViewMut1<T>) {
     match (x.as_slice(), y.as_slice_mut()) {
         (Some(xs), Some(ys)) => {
             for (y, &x) in ys.iter_mut().zip(xs) {
-                *y = *y + a * x;
+                *y += a * x;
             }
         }
         _ => y.scaled_add(a, x),
@@ -97,7 +97,7 @@ fn dot<T: Element>(x: &ArrayView1<T>, y: &ArrayView1<T>) -> T {
             let (xr, yr) = (xc.remainder(), yc.remainder());
             for (a, b) in xc.zip(yc) {
                 for l in 0..4 {
-                    acc[l] = acc[l] + a[l] * b[l];
+                    acc[l] += a[l] * b[l];
                 }
             }
             let tail = xr.iter().zip(yr).fold(T::zero(), |s, (&a, &b)| s + a * b);

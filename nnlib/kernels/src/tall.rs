@@ -717,9 +717,9 @@ mod tests {
         }
     }
 
-    /// Runs the weight-gradient kernel with both micro-kernels (where the
-    /// processor has FMA) on one shape, in f64 and in f32, against the
-    /// definition.
+    /// Runs the weight-gradient kernel with every micro-kernel the processor
+    /// runs (plain, AVX2, AVX-512) on one shape, in f64 and in f32, and with
+    /// `D` and `C` transposed, against the definition.
     fn check(k: usize, m: usize, n: usize) {
         let (x, d, c0) = (filled(k, m, 0.37), filled(k, n, 0.11), filled(m, n, 0.53));
         for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
@@ -747,6 +747,23 @@ mod tests {
                 assert!(
                     err < 2e-3 * k as f64 / 100.0,
                     "f32 ({k}, {m}, {n}): max error {err}"
+                );
+
+                // D and C through transposed views
+                let d_t = d.t().as_standard_layout().into_owned();
+                let mut c_t = start(&c0, beta).t().as_standard_layout().into_owned();
+                xt_d_into_with(
+                    simd,
+                    alpha,
+                    &x.view(),
+                    &d_t.t(),
+                    beta,
+                    &mut c_t.view_mut().reversed_axes(),
+                );
+                let err = max_error(&c_t.t().to_owned(), &expected);
+                assert!(
+                    err < 1e-11,
+                    "f64 ({k}, {m}, {n}) Dᵀ, Cᵀ α {alpha} β {beta} {simd:?}: max error {err}"
                 );
             }
         }
@@ -782,6 +799,24 @@ mod tests {
                 assert!(
                     err < 2e-3 * k as f64 / 100.0,
                     "f32 ({m}, {k}, {n}) α {alpha} β {beta} {simd:?}: max error {err}"
+                );
+
+                // W and C read and written through transposed views (W
+                // packed value by value, C written with strides)
+                let w_t = w.t().as_standard_layout().into_owned();
+                let mut c_t = start(&c0, beta).t().as_standard_layout().into_owned();
+                x_w_into_with(
+                    simd,
+                    alpha,
+                    &x.view(),
+                    &w_t.t(),
+                    beta,
+                    &mut c_t.view_mut().reversed_axes(),
+                );
+                let err = max_error(&c_t.t().to_owned(), &expected);
+                assert!(
+                    err < 1e-11,
+                    "f64 ({m}, {k}, {n}) Wᵀ, Cᵀ α {alpha} β {beta} {simd:?}: max error {err}"
                 );
             }
         }
@@ -852,7 +887,7 @@ mod tests {
             &c_narrow.view_mut()
         ));
         // D and C in any layout: here, both transposed views
-        let d_t = d.t().to_owned();
+        let d_t = d.t().as_standard_layout().into_owned();
         let mut c_t = Array2::<f32>::zeros((n, m));
         assert!(fits_xt_d(
             &x.view(),
@@ -921,7 +956,7 @@ mod tests {
         ));
         // W and C in any layout: here, both transposed views (lesson 04's
         // W₁ X computed as (Xᵀ W₁ᵀ)ᵀ), on every SIMD level
-        let w_t = w_narrowest.t().to_owned();
+        let w_t = w_narrowest.t().as_standard_layout().into_owned();
         let mut c_t = Array2::<f32>::from_elem((n, m), f32::NAN);
         assert!(fits_x_w(
             &x.view(),
