@@ -64,5 +64,5 @@ snapshots: toolchain data
 	cargo run -p course-tests --bin refresh -- $(NB) --scale test
 
 ## nnlib against numpy and PyTorch on the lessons' workloads.
-bench: toolchain data
+bench: toolchain
 	bench/compare

@@ -1,10 +1,16 @@
 """The numpy side of the speed comparison: the lessons' training loops.
 
-    python workloads_numpy.py <workload> <reps> <cache dir> [<data dir>]
+    python workloads_numpy.py <workload> <reps> <cache dir> [<data dir>] [--cold]
 
 prints one JSON line: the seconds of each unit and the final metric. The
 loops follow the Python lessons (with their errata corrected, as in the
 notebooks), written for this benchmark.
+
+numpy is timed at its best: before the workload, a large product in each
+precision starts OpenBLAS's thread pool (`warm_up`). In a fresh process
+numpy's small products (lesson 02's per-sample loop) run up to three times
+slower until that has happened. `--cold` skips the warm-up, to measure the
+fresh state.
 """
 import json
 import os
@@ -314,9 +320,21 @@ def jpeg(reps, data):
     report(timed(reps, load_all), "mean pixel", state["mean"])
 
 
+def warm_up():
+    """A large product in f64 and in f32, which starts OpenBLAS's threads."""
+    for dtype in (np.float64, np.float32):
+        a = np.ones((1024, 1024), dtype=dtype)
+        for _ in range(3):
+            a @ a
+
+
 def main():
-    workload, reps, cache = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    data = sys.argv[4] if len(sys.argv) > 4 else None
+    cold = "--cold" in sys.argv
+    argv = [a for a in sys.argv if a != "--cold"]
+    workload, reps, cache = argv[1], int(argv[2]), argv[3]
+    data = argv[4] if len(argv) > 4 else None
+    if not cold:
+        warm_up()
     table = {
         "l01-f64": lambda: lesson01(reps, cache, np.float64),
         "l01-f32": lambda: lesson01(reps, cache, np.float32),

@@ -17,8 +17,8 @@ use std::time::Instant;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip, s};
 use nnlib::Scalar;
-use nnlib::activation::{Activation, sigmoid, softmax};
-use nnlib::data::argmax_rows;
+use nnlib::activation::{Activation, sigmoid, softmax, softmax_inplace};
+use nnlib::data::{MinMaxScaler, argmax_rows};
 use nnlib::dropout::Dropout;
 use nnlib::init::{Init, rng};
 use nnlib::linalg::{
@@ -194,16 +194,12 @@ fn lesson03(reps: usize, cache: &Path) -> Res<()> {
     order.shuffle(&mut rng(42));
     let n_train = y.len() * 4 / 5;
     let (tr, te) = order.split_at(n_train);
-    let (mut xtr, mut xte) = (x.select(Axis(0), tr), x.select(Axis(0), te));
-    for j in 0..64 {
-        let col = xtr.column(j);
-        let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-            (l.min(v), h.max(v))
-        });
-        let span = if hi > lo { hi - lo } else { 1.0 };
-        xtr.column_mut(j).mapv_inplace(|v| (v - lo) / span);
-        xte.column_mut(j).mapv_inplace(|v| (v - lo) / span);
-    }
+    let (xtr, xte) = (x.select(Axis(0), tr), x.select(Axis(0), te));
+    let scaler = MinMaxScaler::fit(&xtr.view())?;
+    let (xtr, xte) = (
+        scaler.transform(&xtr.view())?,
+        scaler.transform(&xte.view())?,
+    );
     let ytr = one_hot::<f64>(&tr.iter().map(|&i| y[i]).collect::<Vec<_>>(), 10)?;
     let yte: Vec<u8> = te.iter().map(|&i| y[i]).collect();
     let mut acc = 0.0;
@@ -359,6 +355,7 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
     let mut b: Vec<Array1<f64>> = sizes[1..].iter().map(|&n| Array1::zeros(n)).collect();
     let mut a: Vec<Array1<f64>> = sizes[1..].iter().map(|&n| Array1::zeros(n)).collect();
     let mut d: Vec<Array1<f64>> = a.clone();
+    let mut logits = Array2::<f64>::zeros((1, 10));
     let lr = 0.003;
     let times = timed(reps, || {
         for (x0, y0) in x.rows().into_iter().zip(labels.rows()) {
@@ -370,10 +367,10 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
                 if l < 2 {
                     rest[0].mapv_inplace(sigmoid);
                 } else {
-                    let max = rest[0].fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-                    rest[0].mapv_inplace(|v| (v - max).exp());
-                    let sum = rest[0].sum();
-                    rest[0] /= sum;
+                    // softmax over the output row, in a one-row buffer
+                    logits.row_mut(0).assign(&rest[0]);
+                    softmax_inplace(&mut logits, Axis(1));
+                    rest[0].assign(&logits.row(0));
                 }
             }
             Zip::from(&mut d[2])
@@ -502,16 +499,21 @@ fn gemm_paths(reps: usize) -> Res<()> {
 }
 
 /// The machine's peak floating-point rate: independent fused multiply-adds
-/// on 256-bit registers (AVX2 + FMA), on one core and on every core. A full
-/// batch epoch is mostly matrix products, so this bounds how fast any
-/// library can run one; the products' GFLOP/s are best read against it.
+/// on the widest vector registers the processor has (512-bit with AVX-512,
+/// 256-bit with AVX2 and FMA), on one core and on every core. A full-batch
+/// epoch is mostly matrix products, so this bounds how fast any library can
+/// run one; the products' GFLOP/s are best read against it. Each line names
+/// the instructions it counts; the last (widest, every core) is the peak.
 #[cfg(target_arch = "x86_64")]
 fn peak() -> Res<()> {
-    use std::arch::x86_64::{_mm256_fmadd_pd, _mm256_set1_pd, _mm256_storeu_pd};
+    use std::arch::x86_64::{
+        _mm256_fmadd_pd, _mm256_set1_pd, _mm256_storeu_pd, _mm512_fmadd_pd, _mm512_reduce_add_pd,
+        _mm512_set1_pd,
+    };
 
     /// 12 independent chains of `r ← r·a + b` over 4 f64 lanes, `iters` times.
     #[target_feature(enable = "avx2,fma")]
-    fn chains(iters: u64) -> f64 {
+    fn chains_avx2(iters: u64) -> f64 {
         let (a, b) = (_mm256_set1_pd(1.000_000_1), _mm256_set1_pd(0.999_999_9));
         let mut acc = [_mm256_set1_pd(0.0); 12];
         for _ in 0..iters {
@@ -529,34 +531,65 @@ fn peak() -> Res<()> {
             .sum()
     }
 
-    if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
+    /// The same over 8 f64 lanes (AVX-512), 24 chains: two FMA units of
+    /// four cycles' latency need at least eight in flight.
+    #[target_feature(enable = "avx512f")]
+    fn chains_avx512(iters: u64) -> f64 {
+        let (a, b) = (_mm512_set1_pd(1.000_000_1), _mm512_set1_pd(0.999_999_9));
+        let mut acc = [_mm512_set1_pd(0.0); 24];
+        for _ in 0..iters {
+            for r in &mut acc {
+                *r = _mm512_fmadd_pd(*r, a, b);
+            }
+        }
+        acc.iter().map(|r| _mm512_reduce_add_pd(*r)).sum()
+    }
+
+    let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+    let avx512 = is_x86_feature_detected!("avx512f");
+    if !avx2 {
         return Err("this CPU has no AVX2/FMA: no peak to measure".into());
     }
-    let iters = 200_000_000_u64;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for threads in [1, cores] {
-        let start = Instant::now();
-        let handles: Vec<_> = (0..threads)
-            // SAFETY: AVX2 and FMA were detected above.
-            .map(|_| std::thread::spawn(move || unsafe { chains(iters) }))
-            .collect();
-        let sum: f64 = handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or(f64::NAN))
-            .sum();
-        let seconds = start.elapsed().as_secs_f64();
-        let flops = threads as f64 * iters as f64 * 12.0 * 4.0 * 2.0;
-        std::hint::black_box(sum);
-        println!(
-            "peak, {threads} core(s): {:.1} GFLOP/s f64, {:.1} GFLOP/s f32 (AVX2 FMA)",
-            flops / seconds / 1e9,
-            2.0 * flops / seconds / 1e9
-        );
+    // (instructions, f64 lanes, chains, iterations)
+    let mut levels = vec![("AVX2 FMA", 4.0, 12.0, 200_000_000_u64)];
+    if avx512 {
+        levels.push(("AVX-512 FMA", 8.0, 24.0, 100_000_000));
+    }
+    for (name, lanes, chains, iters) in levels {
+        for threads in [1, cores] {
+            let start = Instant::now();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    std::thread::spawn(move || {
+                        if lanes == 8.0 {
+                            // SAFETY: AVX-512F was detected above.
+                            unsafe { chains_avx512(iters) }
+                        } else {
+                            // SAFETY: AVX2 and FMA were detected above.
+                            unsafe { chains_avx2(iters) }
+                        }
+                    })
+                })
+                .collect();
+            let sum: f64 = handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(f64::NAN))
+                .sum();
+            let seconds = start.elapsed().as_secs_f64();
+            let flops = threads as f64 * iters as f64 * chains * lanes * 2.0;
+            std::hint::black_box(sum);
+            println!(
+                "peak, {threads} core(s): {:.1} GFLOP/s f64, {:.1} GFLOP/s f32 ({name})",
+                flops / seconds / 1e9,
+                2.0 * flops / seconds / 1e9
+            );
+        }
     }
     Ok(())
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 fn peak() -> Res<()> {
-    Err("the peak measurement is written for x86-64 (AVX2 + FMA)".into())
+    Err("the peak measurement is written for x86-64 (AVX2 or AVX-512 FMA)".into())
 }

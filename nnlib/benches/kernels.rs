@@ -62,8 +62,9 @@ fn dense(c: &mut Criterion) {
 }
 
 fn tall_products(c: &mut Criterion) {
-    // lesson 01's X W and Xᵀ dZ on 16,384 of its 50,000 samples (nnlib's
-    // `tall` kernels)
+    // lesson 01's X W and Xᵀ dZ on 16,384 of its 50,000 samples, through
+    // `matmul` (the kernel crate's benchmarks compare its kernels one by one:
+    // `cargo bench -p nnlib-kernels`)
     let mut g = c.benchmark_group("tall products");
     g.sample_size(10);
     let (x, w, d_z) = (

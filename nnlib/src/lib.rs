@@ -24,6 +24,16 @@
 //!
 //! Everything a notebook needs is re-exported by [`prelude`]. [`lessons`]
 //! maps each step of each lesson to the function that implements it.
+//!
+//! The fast paths live apart, in the crate [`nnlib_kernels`] (folder
+//! `nnlib/kernels`): the blocked matrix-product kernels, the call into the
+//! `gemm` crate, the thresholds for threads and the per-sample row kernels.
+//! Speed takes code that follows the processor rather than the formula
+//! (cache blocking, vector instructions chosen at run time, `unsafe`); kept
+//! there, it leaves this crate free of `unsafe` and reading as the lessons'
+//! math. [`linalg`] checks the shapes and calls into it.
+
+#![deny(unsafe_code)]
 
 pub mod activation;
 pub mod check;

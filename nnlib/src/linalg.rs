@@ -8,37 +8,29 @@
 //!
 //! ## Which kernels compute the product
 //!
-//! Products of at least [`LARGE_PRODUCT`] multiply-adds run on the pure-Rust
-//! [`gemm`](https://docs.rs/gemm) kernels, threaded over every core, which
-//! read transposed and strided operands in place (no copies). With the cargo
-//! feature `openblas` they run on the system OpenBLAS instead (through
-//! `ndarray`'s `blas` feature; Debian package `libopenblas-dev`). Smaller
-//! products, where starting threads costs more than it saves, run on
-//! `ndarray`'s own kernels. [`backend`] names the path compiled in.
-//!
-//! Two shapes have kernels of their own, written out in [`tall`]: the
-//! products of a full batch `X` with tens of thousands of rows, `X · W` (the
-//! forward product, lesson 01's 50,000 × 3,072 by 3,072 × 64) and `Xᵀ · D`
-//! (the weight gradient, `Xᵀ dZ`, 3,072 × 50,000 by 50,000 × 64). There they
-//! are faster than both `gemm` and OpenBLAS.
+//! The product is computed in the crate [`nnlib_kernels`] (folder
+//! `nnlib/kernels`), which holds the fast paths apart from the library's
+//! teaching code: the pure-Rust [`gemm`](https://docs.rs/gemm) kernels
+//! (AVX-512, AVX2 or NEON, chosen at run time) or, with the cargo feature
+//! `openblas`, the system OpenBLAS; blocked kernels of its own for the
+//! products of a full batch with tens of thousands of rows, `X W` and
+//! `Xᵀ dZ` (lesson 01); and `ndarray`'s kernels for small products, where
+//! starting threads costs more than it saves. [`nnlib_kernels::route`] says
+//! which kernel a product runs on, [`backend`] names the path compiled in.
 //!
 //! The per-sample loops of lessons 02 and 05 multiply one row by a matrix
 //! thousands of times; [`row_times_matrix_into`], [`matrix_times_row_into`]
 //! and [`rank_one_update`] do those steps without allocating, and skip the
 //! zero entries of the input row (most pixels of an MNIST digit are 0).
 
-use std::any::TypeId;
-
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
-#[cfg(feature = "openblas")]
-use blas_src as _;
-#[cfg(feature = "openblas")]
-use openblas_src as _;
+pub use nnlib_kernels::{
+    LARGE_PRODUCT, PARALLEL_ELEMENTWISE, THREADED_PRODUCT, THREADED_PRODUCT_OUTSIDE_POOL, backend,
+    split_over_cores,
+};
 
 use crate::{Error, Result, Scalar};
-
-pub mod tall;
 
 /// `C = A · B`, where `C[i, j] = Σ_k A[i, k] B[k, j]`.
 ///
@@ -74,50 +66,6 @@ pub fn matmul_named<T: Scalar>(
     let mut c = Array2::zeros((n, m));
     product_into(T::one(), a, b, T::zero(), &mut c.view_mut());
     Ok(c)
-}
-
-/// Products with at least this many multiply-adds (`n · k · m`) run on the
-/// multithreaded kernels (`gemm`, or OpenBLAS with the `openblas` feature).
-pub const LARGE_PRODUCT: usize = 1 << 15;
-
-/// Products with at least this many multiply-adds (about 10 µs of work per
-/// core) are split over all cores when they are computed on one of rayon's
-/// worker threads, where handing half the work to the other worker costs a
-/// few microseconds. [`Mlp::train_step`](crate::mlp::Mlp::train_step) runs
-/// there: lesson 05's layers of 128 × 256 × 128 multiply-adds then gain from
-/// both cores (an epoch 0.48 s instead of 0.56 s).
-pub const THREADED_PRODUCT: usize = 1 << 19;
-
-/// The same threshold for products computed on any other thread (a
-/// notebook's own loop, as in lesson 04): each split product puts that thread
-/// to sleep until the workers are done and wakes it again, which costs more
-/// than a product under about a millisecond of work saves.
-pub const THREADED_PRODUCT_OUTSIDE_POOL: usize = 1 << 23;
-
-/// Elementwise work (activations and their derivatives, an optimiser's
-/// update) on arrays of at least this many entries is split over all cores;
-/// smaller arrays stay on the calling thread. On lesson 01's hidden layer
-/// (50,000 × 64 sigmoids) one core takes about 10 ms per pass.
-pub const PARALLEL_ELEMENTWISE: usize = 1 << 16;
-
-/// Whether a product of `macs` multiply-adds is split over the cores, from
-/// the thread it is computed on (see [`THREADED_PRODUCT`]).
-pub fn split_over_cores(macs: usize) -> bool {
-    if rayon::current_thread_index().is_some() {
-        macs >= THREADED_PRODUCT
-    } else {
-        macs >= THREADED_PRODUCT_OUTSIDE_POOL
-    }
-}
-
-/// The kernels that compute large products in this build: `"gemm"` (pure
-/// Rust, the default) or `"openblas"` (cargo feature `openblas`).
-pub fn backend() -> &'static str {
-    if cfg!(feature = "openblas") {
-        "openblas"
-    } else {
-        "gemm"
-    }
 }
 
 /// `C ← α A B + β C` in place, without allocating: the general matrix
@@ -157,7 +105,8 @@ pub fn gemm_into<T: Scalar>(
     Ok(())
 }
 
-/// `C ← α A B + β C` for operands already checked.
+/// `C ← α A B + β C` for operands already checked, on the kernel
+/// [`nnlib_kernels::route`] chooses.
 fn product_into<T: Scalar>(
     alpha: T,
     a: &ArrayView2<T>,
@@ -165,58 +114,7 @@ fn product_into<T: Scalar>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    let ((n, k), m) = (a.dim(), b.ncols());
-    let float =
-        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
-    if float && tall::fits_x_w(a, b, c) {
-        tall::x_w_into(alpha, a, b, beta, c);
-        return;
-    }
-    let x = a.t(); // A = Xᵀ
-    if float && tall::fits_xt_d(&x, b, c) {
-        tall::xt_d_into(alpha, &x, b, beta, c);
-        return;
-    }
-    let large = n.saturating_mul(k).saturating_mul(m) >= LARGE_PRODUCT;
-    if cfg!(not(feature = "openblas")) && large && float && k > 0 {
-        let (cs, rs) = (c.strides()[1], c.strides()[0]);
-        let dst = c.as_mut_ptr();
-        // SAFETY: the shapes were checked by the caller ((n, k) · (k, m) into
-        // (n, m)); the pointers and element strides come from live ndarray
-        // views, so every index the kernel forms lies inside its array, and
-        // `dst` is a unique borrow that cannot alias `a` or `b`. `gemm`
-        // supports exactly f32 and f64 among our scalars (checked above).
-        // Its convention is dst ← α·dst + β·lhs·rhs, hence the swapped roles.
-        unsafe {
-            gemm::gemm(
-                n,
-                m,
-                k,
-                dst,
-                cs,
-                rs,
-                beta != T::zero(),
-                a.as_ptr(),
-                a.strides()[1],
-                a.strides()[0],
-                b.as_ptr(),
-                b.strides()[1],
-                b.strides()[0],
-                beta,
-                alpha,
-                false,
-                false,
-                false,
-                if split_over_cores(n * k * m) {
-                    gemm::Parallelism::Rayon(0)
-                } else {
-                    gemm::Parallelism::None
-                },
-            );
-        }
-    } else {
-        ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
-    }
+    nnlib_kernels::product_into(alpha, a, b, beta, c);
 }
 
 /// `out ← x W`, one row times a matrix: `out[j] = Σ_i x[i] W[i, j]`.
@@ -233,12 +131,7 @@ pub fn row_times_matrix_into<T: Scalar>(
     out: &mut ArrayViewMut1<T>,
 ) -> Result<()> {
     check_row_product("x · W", x.len(), w.dim(), out.len())?;
-    out.fill(T::zero());
-    for (&xi, row) in x.iter().zip(w.rows()) {
-        if xi != T::zero() {
-            axpy(xi, &row, out);
-        }
-    }
+    nnlib_kernels::rows::row_times_matrix(x, w, out);
     Ok(())
 }
 
@@ -255,9 +148,7 @@ pub fn matrix_times_row_into<T: Scalar>(
     out: &mut ArrayViewMut1<T>,
 ) -> Result<()> {
     check_row_product("d · Wᵀ", d.len(), (w.ncols(), w.nrows()), out.len())?;
-    for (o, row) in out.iter_mut().zip(w.rows()) {
-        *o = dot(&row, d);
-    }
+    nnlib_kernels::rows::matrix_times_row(w, d, out);
     Ok(())
 }
 
@@ -284,11 +175,7 @@ pub fn rank_one_update<T: Scalar>(
             detail: "W must have one row per entry of x and one column per entry of d".into(),
         });
     }
-    for (&xi, mut row) in x.iter().zip(w.rows_mut()) {
-        if xi != T::zero() {
-            axpy(alpha * xi, d, &mut row);
-        }
-    }
+    nnlib_kernels::rows::rank_one_update(w, alpha, x, d);
     Ok(())
 }
 
@@ -310,37 +197,6 @@ fn check_row_product(
              found {len_in} and {len_out}"
         ),
     })
-}
-
-/// `y ← y + a x` over equal-length vectors, on slices when both are contiguous.
-fn axpy<T: Scalar>(a: T, x: &ArrayView1<T>, y: &mut ArrayViewMut1<T>) {
-    match (x.as_slice(), y.as_slice_mut()) {
-        (Some(xs), Some(ys)) => {
-            for (y, &x) in ys.iter_mut().zip(xs) {
-                *y += a * x;
-            }
-        }
-        _ => y.scaled_add(a, x),
-    }
-}
-
-/// `Σ x[i] y[i]`, in four independent partial sums so the loop vectorises.
-fn dot<T: Scalar>(x: &ArrayView1<T>, y: &ArrayView1<T>) -> T {
-    match (x.as_slice(), y.as_slice()) {
-        (Some(xs), Some(ys)) => {
-            let mut acc = [T::zero(); 4];
-            let (xc, yc) = (xs.chunks_exact(4), ys.chunks_exact(4));
-            let (xr, yr) = (xc.remainder(), yc.remainder());
-            for (a, b) in xc.zip(yc) {
-                for l in 0..4 {
-                    acc[l] += a[l] * b[l];
-                }
-            }
-            let tail = xr.iter().zip(yr).fold(T::zero(), |s, (&a, &b)| s + a * b);
-            (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
-        }
-        _ => x.dot(y),
-    }
 }
 
 fn product_shape_error(
@@ -416,12 +272,12 @@ mod tests {
         // large enough for the multithreaded kernels, with transposed operands
         let a = filled(300, 70, 0.37);
         let b = filled(70, 90, 0.11);
-        let at = a.t().to_owned();
+        let at = a.t().as_standard_layout().into_owned();
         let expected = naive(&a, &b);
         for c in [
             matmul(&a.view(), &b.view()).unwrap(),
             matmul(&at.t(), &b.view()).unwrap(),
-            matmul(&a.view(), &b.t().to_owned().t()).unwrap(),
+            matmul(&a.view(), &b.t().as_standard_layout().into_owned().t()).unwrap(),
         ] {
             let err = (&c - &expected)
                 .mapv(f64::abs)
@@ -472,18 +328,6 @@ mod tests {
         }
         assert!(row_times_matrix_into(&d.view(), &w.view(), &mut out.view_mut()).is_err());
         assert!(rank_one_update(&mut w2.view_mut(), 1.0, &d.view(), &x.view()).is_err());
-    }
-
-    #[test]
-    fn products_split_over_the_cores_from_a_lower_size_on_a_worker() {
-        let between = THREADED_PRODUCT;
-        assert!(
-            !split_over_cores(between),
-            "the test's own thread is not a worker"
-        );
-        assert!(split_over_cores(THREADED_PRODUCT_OUTSIDE_POOL));
-        assert!(rayon::scope(|_| split_over_cores(between)));
-        assert!(!rayon::scope(|_| split_over_cores(between - 1)));
     }
 
     #[test]

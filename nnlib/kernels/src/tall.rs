@@ -12,11 +12,14 @@
 //! Both are the classic blocked method of GotoBLAS and BLIS, written out
 //! around one micro-kernel (`tile_kernel`): it keeps a small tile of the
 //! result in vector registers and adds one outer product per sample to it,
-//! `tile[i][j] += a_i · b_j`, where `b` is a row of a packed panel (two
-//! 256-bit vectors: 16 values in f32, 8 in f64) and the `a_i` are single
-//! values, each broadcast to a whole vector. It is plain Rust; compiled for
-//! AVX2 and FMA (chosen at run time when the processor has them) each sample
-//! becomes one fused multiply-add per pair of tile row and vector.
+//! `tile[i][j] += a_i · b_j`, where `b` is a row of a packed panel of `NR`
+//! values (two vector registers) and the `a_i` are single values, each
+//! broadcast to a whole vector. It is plain Rust, compiled three times: for
+//! AVX-512 (two 512-bit vectors: `NR` = 32 in f32, 16 in f64), for AVX2 and
+//! FMA (two 256-bit vectors: 16 and 8) and without either; the widest the
+//! processor has is chosen at run time ([`Simd::best`]). With AVX2 or
+//! AVX-512, each sample becomes one fused multiply-add per pair of tile row
+//! and vector.
 //!
 //! **The forward product** `C ← α X W + β C` (`x_w_into`):
 //!
@@ -48,10 +51,10 @@
 //!
 //! Its threads each take a band of `C`'s rows (columns of `X`).
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis, s};
+use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Axis, Ix2, RawData, s};
 use rayon::prelude::*;
 
-use crate::Scalar;
+use crate::Element;
 
 /// Rows of `X` in a forward tile: six broadcasts per sample, twelve vector
 /// accumulators (`6 × NR`), which with the two vectors of `W` and the
@@ -69,65 +72,119 @@ pub const FORWARD_BLOCK: usize = 96;
 pub const FORWARD_MAX_COLS: usize = 128;
 
 /// Columns of `D` in a weight-gradient tile: four broadcasts per sample.
-/// (`NR`, the tile's columns of `X`, is two 256-bit vectors: 16 in f32, 8
-/// in f64.)
+/// (`NR`, the tile's columns of `X`, is two vectors: see [`Simd::width`].)
 pub const MR: usize = 4;
 /// Samples per block: a panel of `X` (`KC × NR`) and a sliver of `D`
 /// (`KC × MR`) stay in the first-level cache together.
 pub const KC: usize = 192;
-/// Columns of `X` packed at a time: panels that stay in the second-level
-/// cache while every sliver of `D` passes over them.
+/// Columns of `X` packed at a time (a multiple of every `NR`): panels that
+/// stay in the second-level cache while every sliver of `D` passes over them.
 pub const MC: usize = 64;
 
 /// Products whose `X` has at least this many rows (samples) and
 /// [`TALL_MIN_FEATURES`] columns, and whose small operand (`W` or `D`) has
 /// at least [`TALL_MIN_COLS`] columns, run on these kernels (see
-/// `linalg::product_into`); below that, `gemm`'s kernels are as fast or
+/// [`route`](crate::route)); below that, `gemm`'s kernels are as fast or
 /// faster.
 pub const TALL_MIN_SAMPLES: usize = 1 << 14;
 /// See [`TALL_MIN_SAMPLES`].
 pub const TALL_MIN_FEATURES: usize = 512;
 /// See [`TALL_MIN_SAMPLES`].
-pub const TALL_MIN_COLS: usize = 16;
+pub const TALL_MIN_COLS: usize = 8;
 
-/// Whether `C ← α X W + β C` (in f32 or f64) should run here: `X` (m, k) and
-/// `C` (m, n) in standard layout, `W` (k, n) with contiguous rows, and a
-/// shape above the thresholds with `n` at most [`FORWARD_MAX_COLS`].
-pub(crate) fn fits_x_w<T: Scalar>(
+/// The widest `W` for which the forward kernel is faster than `gemm` on a
+/// processor with AVX-512. There `gemm`'s AVX-512 kernels win on lesson
+/// 01's `X W` (64 columns: 29.5 against 21.3 GFLOP/s in f64, 58.1 against
+/// 30.2 in f32, on a loaded 2-core Xeon with AVX-512), and the forward
+/// kernel on lesson 04's ten columns (7.3 against 5.1-6.2 in f64, 10.6-11.3
+/// against 8.9-9.3 in f32): this bound lies between the two measured widths.
+pub const AVX512_FORWARD_MAX_COLS: usize = 16;
+
+/// Whether the forward kernel is faster than `gemm` for a `W` of `cols`
+/// columns on this processor: always without AVX-512 (where `gemm` has
+/// AVX2 kernels at best), up to [`AVX512_FORWARD_MAX_COLS`] with it.
+pub fn forward_beats_gemm(cols: usize) -> bool {
+    Simd::best() != Simd::Avx512 || cols <= AVX512_FORWARD_MAX_COLS
+}
+
+/// Whether `C ← α X W + β C` (in f32 or f64) can run here: `X` (m, k) in
+/// standard layout, `W` (k, n) and `C` (m, n) in any layout, and a shape
+/// above the thresholds with `n` at most [`FORWARD_MAX_COLS`].
+pub fn fits_x_w<T: Element, S: RawData<Elem = T>>(
     x: &ArrayView2<T>,
     w: &ArrayView2<T>,
-    c: &ArrayViewMut2<T>,
+    c: &ArrayBase<S, Ix2>,
 ) -> bool {
     let (m, k) = x.dim();
     m >= TALL_MIN_SAMPLES
         && k >= TALL_MIN_FEATURES
         && (TALL_MIN_COLS..=FORWARD_MAX_COLS).contains(&w.ncols())
-        && w.nrows() == k
-        && c.dim() == (m, w.ncols())
-        && w.strides()[1] == 1
-        && x.is_standard_layout()
-        && c.is_standard_layout()
+        && x_w_layout(x, w, c)
 }
 
-/// `C ← α X W + β C` in f32 or f64, for operands that [`fits_x_w`] accepts:
-/// steps 1 and 2 of the forward product (module documentation).
-pub(crate) fn x_w_into<T: Scalar>(
+/// The layouts the forward kernel reads and writes: `X` (m, k) in standard
+/// layout (it is read in place); `W` (k, n) and `C` (m, n) in any layout
+/// (`W` is copied into panels, `C` written once).
+fn x_w_layout<T: Element, S: RawData<Elem = T>>(
+    x: &ArrayView2<T>,
+    w: &ArrayView2<T>,
+    c: &ArrayBase<S, Ix2>,
+) -> bool {
+    w.nrows() == x.ncols() && c.dim() == (x.nrows(), w.ncols()) && x.is_standard_layout()
+}
+
+/// `C ← α X W + β C` in f32 or f64, for operands that [`fits_x_w`] accepts,
+/// on the widest vectors the processor has ([`Simd::best`]).
+///
+/// # Panics
+/// Unless the operands have the layouts [`fits_x_w`] asks for.
+pub fn x_w_into<T: Element>(
     alpha: T,
     x: &ArrayView2<T>,
     w: &ArrayView2<T>,
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    let fused = has_fma();
-    match std::mem::size_of::<T>() {
-        8 => forward::<T, 8>(fused, alpha, x, w, beta, c),
-        _ => forward::<T, 16>(fused, alpha, x, w, beta, c),
+    x_w_into_with(
+        Simd::best_for(w.ncols(), size_of::<T>()),
+        alpha,
+        x,
+        w,
+        beta,
+        c,
+    )
+}
+
+/// [`x_w_into`] on the micro-kernel for `simd`: steps 1 and 2 of the
+/// forward product (module documentation).
+///
+/// # Panics
+/// Unless the operands have the layouts [`fits_x_w`] asks for (any size)
+/// and the processor has `simd`.
+pub fn x_w_into_with<T: Element>(
+    simd: Simd,
+    alpha: T,
+    x: &ArrayView2<T>,
+    w: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    assert!(
+        x_w_layout(x, w, c),
+        "X W: the operands do not fit the tall kernel"
+    );
+    assert!(simd.is_detected(), "this processor has no {simd:?}");
+    match (simd, std::mem::size_of::<T>()) {
+        (Simd::Avx512, 8) => forward::<T, 16>(simd, alpha, x, w, beta, c),
+        (Simd::Avx512, _) => forward::<T, 32>(simd, alpha, x, w, beta, c),
+        (_, 8) => forward::<T, 8>(simd, alpha, x, w, beta, c),
+        _ => forward::<T, 16>(simd, alpha, x, w, beta, c),
     }
 }
 
 /// [`x_w_into`] with `NR` columns per panel of `W`.
-fn forward<T: Scalar, const NR: usize>(
-    fused: bool,
+fn forward<T: Element, const NR: usize>(
+    simd: Simd,
     alpha: T,
     x: &ArrayView2<T>,
     w: &ArrayView2<T>,
@@ -151,15 +208,15 @@ fn forward<T: Scalar, const NR: usize>(
     blocks.into_par_iter().for_each(|(b, mut c_block)| {
         let rows = b * FORWARD_BLOCK..b * FORWARD_BLOCK + c_block.nrows();
         let x_block = &x[rows.start * k..rows.end * k];
-        forward_block::<T, NR>(fused, x_block, &w_packed, beta, &mut c_block);
+        forward_block::<T, NR>(simd, x_block, &w_packed, beta, &mut c_block);
     });
 }
 
 /// Steps 3 and 4 of the forward product on one block of rows: `x_block`
 /// holds the block's rows of `X` one after another, `w_packed` the panels of
 /// `α W`, `C`'s block receives `α X W + β C`.
-fn forward_block<T: Scalar, const NR: usize>(
-    fused: bool,
+fn forward_block<T: Element, const NR: usize>(
+    simd: Simd,
     x_block: &[T],
     w_packed: &[T],
     beta: T,
@@ -188,7 +245,7 @@ fn forward_block<T: Scalar, const NR: usize>(
             for (p, w_panel) in w_packed.chunks_exact(k * NR).enumerate() {
                 let at = g * FORWARD_MR * cols + p * NR;
                 tile::<T, FORWARD_MR, NR>(
-                    fused,
+                    simd,
                     kb,
                     &x_group[k0..],
                     (k, 1), // row i of the group, sample s: x_group[i·k + s]
@@ -206,44 +263,78 @@ fn forward_block<T: Scalar, const NR: usize>(
     }
 }
 
-/// Whether `C ← α Xᵀ D + β C` (in f32 or f64) should run here: `X` (k, m) and
-/// `D` (k, n) with contiguous rows, `C` (m, n) in standard layout, and a
-/// shape above the thresholds.
-pub(crate) fn fits_xt_d<T: Scalar>(
+/// Whether `C ← α Xᵀ D + β C` (in f32 or f64) can run here: `X` (k, m) with
+/// contiguous rows, `D` (k, n) and `C` (m, n) in any layout, and a shape
+/// above the thresholds.
+pub fn fits_xt_d<T: Element, S: RawData<Elem = T>>(
     x: &ArrayView2<T>,
     d: &ArrayView2<T>,
-    c: &ArrayViewMut2<T>,
+    c: &ArrayBase<S, Ix2>,
 ) -> bool {
     let (k, m) = x.dim();
     k >= TALL_MIN_SAMPLES
         && m >= TALL_MIN_FEATURES
         && d.ncols() >= TALL_MIN_COLS
-        && d.nrows() == k
-        && c.dim() == (m, d.ncols())
-        && x.strides()[1] == 1
-        && d.strides()[1] == 1
-        && c.is_standard_layout()
+        && xt_d_layout(x, d, c)
 }
 
-/// `C ← α Xᵀ D + β C` in f32 or f64, for operands that [`fits_xt_d`] accepts.
-pub(crate) fn xt_d_into<T: Scalar>(
+/// The layouts the weight-gradient kernel reads and writes: `X` (k, m) with
+/// contiguous rows (packed row by row); `D` (k, n) and `C` (m, n) in any
+/// layout (`D` is copied into slivers, `C` written once).
+fn xt_d_layout<T: Element, S: RawData<Elem = T>>(
+    x: &ArrayView2<T>,
+    d: &ArrayView2<T>,
+    c: &ArrayBase<S, Ix2>,
+) -> bool {
+    d.nrows() == x.nrows() && c.dim() == (x.ncols(), d.ncols()) && x.strides()[1] == 1
+}
+
+/// `C ← α Xᵀ D + β C` in f32 or f64, for operands that [`fits_xt_d`]
+/// accepts, on the widest vectors the processor has ([`Simd::best`]).
+///
+/// # Panics
+/// Unless the operands have the layouts [`fits_xt_d`] asks for.
+pub fn xt_d_into<T: Element>(
     alpha: T,
     x: &ArrayView2<T>,
     d: &ArrayView2<T>,
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    // two vectors of 256 bits per tile row: 8 f64 or 16 f32 (NR)
-    let fused = has_fma();
-    match std::mem::size_of::<T>() {
-        8 => split_rows::<T, 8>(fused, alpha, x, d, beta, c),
-        _ => split_rows::<T, 16>(fused, alpha, x, d, beta, c),
+    xt_d_into_with(Simd::best(), alpha, x, d, beta, c)
+}
+
+/// [`xt_d_into`] on the micro-kernel for `simd`.
+///
+/// # Panics
+/// Unless the operands have the layouts [`fits_xt_d`] asks for (any size)
+/// and the processor has `simd`.
+pub fn xt_d_into_with<T: Element>(
+    simd: Simd,
+    alpha: T,
+    x: &ArrayView2<T>,
+    d: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    assert!(
+        xt_d_layout(x, d, c),
+        "Xᵀ D: the operands do not fit the tall kernel"
+    );
+    assert!(simd.is_detected(), "this processor has no {simd:?}");
+    // two vectors per tile row (NR): 16 f64 or 32 f32 with AVX-512, 8 or 16
+    // otherwise
+    match (simd, std::mem::size_of::<T>()) {
+        (Simd::Avx512, 8) => split_rows::<T, 16>(simd, alpha, x, d, beta, c),
+        (Simd::Avx512, _) => split_rows::<T, 32>(simd, alpha, x, d, beta, c),
+        (_, 8) => split_rows::<T, 8>(simd, alpha, x, d, beta, c),
+        _ => split_rows::<T, 16>(simd, alpha, x, d, beta, c),
     }
 }
 
 /// Gives each thread a band of `C`'s rows (a multiple of `NR`).
-fn split_rows<T: Scalar, const NR: usize>(
-    fused: bool,
+fn split_rows<T: Element, const NR: usize>(
+    simd: Simd,
     alpha: T,
     x: &ArrayView2<T>,
     d: &ArrayView2<T>,
@@ -256,15 +347,15 @@ fn split_rows<T: Scalar, const NR: usize>(
     bands.into_par_iter().for_each(|(i, mut c_band)| {
         let rows = c_band.nrows();
         let x_band = x.slice(s![.., i * band..i * band + rows]);
-        accumulate::<T, NR>(fused, alpha, &x_band, d, beta, &mut c_band);
+        accumulate::<T, NR>(simd, alpha, &x_band, d, beta, &mut c_band);
     });
 }
 
 /// `C ← α Xᵀ D + β C` on one thread: steps 1 to 5 of the weight gradient
 /// (module documentation).
-/// `fused` selects the AVX2 and FMA micro-kernel (only where [`has_fma`]).
-fn accumulate<T: Scalar, const NR: usize>(
-    fused: bool,
+/// `simd` selects the micro-kernel.
+fn accumulate<T: Element, const NR: usize>(
+    simd: Simd,
     alpha: T,
     x: &ArrayView2<T>,
     d: &ArrayView2<T>,
@@ -302,7 +393,7 @@ fn accumulate<T: Scalar, const NR: usize>(
                     prefetch.some();
                     let at = p * MR * cols + m0 + q * NR;
                     tile::<T, MR, NR>(
-                        fused,
+                        simd,
                         kb,
                         d_sliver,
                         (1, MR), // column i of the sliver, sample s: d_sliver[s·MR + i]
@@ -323,7 +414,7 @@ fn accumulate<T: Scalar, const NR: usize>(
 
 /// `t + β c`, the value a result entry `c` takes once its product `t` is
 /// computed; with β = 0 what `c` held is ignored, NaN included (as in BLAS).
-fn plus_beta_c<T: Scalar>(beta: T, c: T, t: T) -> T {
+fn plus_beta_c<T: Element>(beta: T, c: T, t: T) -> T {
     if beta == T::zero() { t } else { t + beta * c }
 }
 
@@ -331,15 +422,26 @@ fn plus_beta_c<T: Scalar>(beta: T, c: T, t: T) -> T {
 /// (sample by sample): `packed[p·stride + s·W + j] = block[s, p·W + j]`,
 /// zeros past the block's last column. `D` is packed into slivers of
 /// [`MR`], `X` into panels of `NR`, and so is `W` in the forward product.
-fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
+fn pack<T: Element, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
     for (s, row) in block.outer_iter().enumerate() {
-        let row = row
-            .to_slice()
-            .expect("rows are contiguous: checked by fits_x_w() and fits_xt_d()");
-        let (whole, rest) = row.as_chunks::<W>();
         // sample s of panel p sits at p·stride + s·W: the panels, each
         // starting at sample s, are the chunks of `stride` from s·W on
         let mut panels = packed[s * W..].chunks_mut(stride);
+        let Some(row) = row.to_slice() else {
+            // a strided row (a small operand read transposed): value by value
+            let cols = row.len();
+            for (p, dst) in panels.take(cols.div_ceil(W)).enumerate() {
+                for (j, d) in dst[..W].iter_mut().enumerate() {
+                    *d = if p * W + j < cols {
+                        row[p * W + j]
+                    } else {
+                        T::zero()
+                    };
+                }
+            }
+            continue;
+        };
+        let (whole, rest) = row.as_chunks::<W>();
         // `whole` first: zip stops at its end without taking a panel
         for (src, dst) in whole.iter().zip(panels.by_ref()) {
             dst[..W].copy_from_slice(src); // a copy of W values, vectorised
@@ -362,7 +464,7 @@ fn pack<T: Scalar, const W: usize>(block: &ArrayView2<T>, stride: usize, packed:
 /// If `a` is too short for the tile's last value, `b` for `kc` samples or
 /// `c` for the tile.
 #[inline(always)]
-fn tile_kernel<T: Scalar, const MR: usize, const NR: usize, const FUSED: bool>(
+fn tile_kernel<T: Element, const MR: usize, const NR: usize, const FUSED: bool>(
     kc: usize,
     a: &[T],
     (a_row, a_sample): (usize, usize),
@@ -398,7 +500,7 @@ fn tile_kernel<T: Scalar, const MR: usize, const NR: usize, const FUSED: bool>(
 /// [`tile_kernel`] compiled for AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn tile_kernel_avx2<T: Scalar, const MR: usize, const NR: usize>(
+fn tile_kernel_avx2<T: Element, const MR: usize, const NR: usize>(
     kc: usize,
     a: &[T],
     a_steps: (usize, usize),
@@ -409,9 +511,10 @@ fn tile_kernel_avx2<T: Scalar, const MR: usize, const NR: usize>(
     tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, c, ldc)
 }
 
-/// Runs the micro-kernel on the fastest path this processor has.
-fn tile<T: Scalar, const MR: usize, const NR: usize>(
-    fused: bool,
+/// [`tile_kernel`] compiled for AVX-512 (and FMA).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn tile_kernel_avx512<T: Element, const MR: usize, const NR: usize>(
     kc: usize,
     a: &[T],
     a_steps: (usize, usize),
@@ -419,24 +522,93 @@ fn tile<T: Scalar, const MR: usize, const NR: usize>(
     c: &mut [T],
     ldc: usize,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if fused {
-        // SAFETY: `fused` is true only when the processor has AVX2 and FMA
-        // (`has_fma`), the features this function is compiled for.
-        return unsafe { tile_kernel_avx2::<T, MR, NR>(kc, a, a_steps, b, c, ldc) };
-    }
-    let _ = fused;
-    tile_kernel::<T, MR, NR, false>(kc, a, a_steps, b, c, ldc)
+    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, c, ldc)
 }
 
-/// Whether the AVX2 and FMA micro-kernel can run on this processor.
-fn has_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+/// Runs the micro-kernel compiled for `simd`.
+fn tile<T: Element, const MR: usize, const NR: usize>(
+    simd: Simd,
+    kc: usize,
+    a: &[T],
+    a_steps: (usize, usize),
+    b: &[T],
+    c: &mut [T],
+    ldc: usize,
+) {
+    match simd {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a `Simd` other than `Plain` reaches here only when the
+        // processor has its features (`x_w_into_with` and `xt_d_into_with`
+        // assert `is_detected`), the features these functions are compiled for.
+        Simd::Avx512 => unsafe { tile_kernel_avx512::<T, MR, NR>(kc, a, a_steps, b, c, ldc) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Simd::Avx2 => unsafe { tile_kernel_avx2::<T, MR, NR>(kc, a, a_steps, b, c, ldc) },
+        _ => tile_kernel::<T, MR, NR, false>(kc, a, a_steps, b, c, ldc),
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+}
+
+/// The vector instructions a micro-kernel is compiled for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Simd {
+    /// No particular instructions: whatever the compiler's target allows.
+    Plain,
+    /// AVX2 and FMA (x86-64): 256-bit vectors, fused multiply-add.
+    Avx2,
+    /// AVX-512 (x86-64): 512-bit vectors, fused multiply-add.
+    Avx512,
+}
+
+impl Simd {
+    /// Every level this processor runs, narrowest first.
+    pub fn detected() -> Vec<Simd> {
+        [Simd::Plain, Simd::Avx2, Simd::Avx512]
+            .into_iter()
+            .filter(|s| s.is_detected())
+            .collect()
+    }
+
+    /// The widest level this processor runs.
+    pub fn best() -> Simd {
+        *Simd::detected().last().unwrap_or(&Simd::Plain)
+    }
+
+    /// The widest level this processor runs whose tile row (`NR` values,
+    /// [`Simd::width`]) is not more than twice `cols`, the columns of the
+    /// small operand: a narrow `W` (lesson 04's ten columns) fills half of an
+    /// AVX2 tile row but under a third of an AVX-512 one (in f32).
+    pub fn best_for(cols: usize, bytes: usize) -> Simd {
+        let detected = Simd::detected();
+        let fits = detected.iter().rev().find(|s| s.width(bytes) <= 2 * cols);
+        *fits.or(detected.first()).unwrap_or(&Simd::Plain)
+    }
+
+    /// Whether this processor runs the level's instructions (detected at run
+    /// time, so one build runs on every x86-64 processor).
+    pub fn is_detected(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                Simd::Plain => true,
+                Simd::Avx2 => has!("avx2") && has!("fma"),
+                Simd::Avx512 => has!("avx512f") && has!("avx2") && has!("fma"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Simd::Plain
+        }
+    }
+
+    /// `NR`, the values of a tile row (two vectors) for elements of `bytes`
+    /// bytes: 64 bytes (two 256-bit vectors), 128 with AVX-512.
+    pub fn width(self, bytes: usize) -> usize {
+        match self {
+            Simd::Avx512 => 128 / bytes,
+            _ => 64 / bytes,
+        }
+    }
 }
 
 /// Requests the cache lines of the next block of `X` a few rows at a time,
@@ -498,6 +670,13 @@ mod tests {
     use super::*;
     use ndarray::Array2;
 
+    /// `A B` through the crate's dispatch.
+    fn product(a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Array2<f32> {
+        let mut c = Array2::zeros((a.nrows(), b.ncols()));
+        crate::product_into(1.0, a, b, 0.0, &mut c.view_mut());
+        c
+    }
+
     fn filled(rows: usize, cols: usize, seed: f64) -> Array2<f64> {
         Array2::from_shape_fn((rows, cols), |(i, j)| {
             ((i * 31 + j * 17) as f64 * seed).sin()
@@ -538,26 +717,26 @@ mod tests {
         }
     }
 
-    /// Runs the weight-gradient kernel with both micro-kernels (where the
-    /// processor has FMA) on one shape, in f64 and in f32, against the
-    /// definition.
+    /// Runs the weight-gradient kernel with every micro-kernel the processor
+    /// runs (plain, AVX2, AVX-512) on one shape, in f64 and in f32, and with
+    /// `D` and `C` transposed, against the definition.
     fn check(k: usize, m: usize, n: usize) {
         let (x, d, c0) = (filled(k, m, 0.37), filled(k, n, 0.11), filled(m, n, 0.53));
         for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
             let expected = definition(alpha, &x, &d, beta, &c0);
-            for fused in [false, has_fma()] {
+            for simd in Simd::detected() {
                 let mut c = start(&c0, beta);
-                split_rows::<f64, 8>(fused, alpha, &x.view(), &d.view(), beta, &mut c.view_mut());
+                xt_d_into_with(simd, alpha, &x.view(), &d.view(), beta, &mut c.view_mut());
                 let err = max_error(&c, &expected);
                 assert!(
                     err < 1e-11,
-                    "f64 ({k}, {m}, {n}) α {alpha} β {beta} fused {fused}: max error {err}"
+                    "f64 ({k}, {m}, {n}) α {alpha} β {beta} {simd:?}: max error {err}"
                 );
 
                 let (xf, df) = (x.mapv(|v| v as f32), d.mapv(|v| v as f32));
                 let mut cf = start(&c0, beta).mapv(|v| v as f32);
-                split_rows::<f32, 16>(
-                    fused,
+                xt_d_into_with(
+                    simd,
                     alpha as f32,
                     &xf.view(),
                     &df.view(),
@@ -568,6 +747,23 @@ mod tests {
                 assert!(
                     err < 2e-3 * k as f64 / 100.0,
                     "f32 ({k}, {m}, {n}): max error {err}"
+                );
+
+                // D and C through transposed views
+                let d_t = d.t().as_standard_layout().into_owned();
+                let mut c_t = start(&c0, beta).t().as_standard_layout().into_owned();
+                xt_d_into_with(
+                    simd,
+                    alpha,
+                    &x.view(),
+                    &d_t.t(),
+                    beta,
+                    &mut c_t.view_mut().reversed_axes(),
+                );
+                let err = max_error(&c_t.t().to_owned(), &expected);
+                assert!(
+                    err < 1e-11,
+                    "f64 ({k}, {m}, {n}) Dᵀ, Cᵀ α {alpha} β {beta} {simd:?}: max error {err}"
                 );
             }
         }
@@ -580,19 +776,19 @@ mod tests {
         let x_t = x.t().to_owned();
         for (alpha, beta) in [(1.0, 0.0), (-0.5, 1.0), (2.0, 0.25)] {
             let expected = definition(alpha, &x_t, &w, beta, &c0);
-            for fused in [false, has_fma()] {
+            for simd in Simd::detected() {
                 let mut c = start(&c0, beta);
-                forward::<f64, 8>(fused, alpha, &x.view(), &w.view(), beta, &mut c.view_mut());
+                x_w_into_with(simd, alpha, &x.view(), &w.view(), beta, &mut c.view_mut());
                 let err = max_error(&c, &expected);
                 assert!(
                     err < 1e-11,
-                    "f64 ({m}, {k}, {n}) α {alpha} β {beta} fused {fused}: max error {err}"
+                    "f64 ({m}, {k}, {n}) α {alpha} β {beta} {simd:?}: max error {err}"
                 );
 
                 let (xf, wf) = (x.mapv(|v| v as f32), w.mapv(|v| v as f32));
                 let mut cf = start(&c0, beta).mapv(|v| v as f32);
-                forward::<f32, 16>(
-                    fused,
+                x_w_into_with(
+                    simd,
                     alpha as f32,
                     &xf.view(),
                     &wf.view(),
@@ -602,7 +798,25 @@ mod tests {
                 let err = max_error(&cf.mapv(f64::from), &expected);
                 assert!(
                     err < 2e-3 * k as f64 / 100.0,
-                    "f32 ({m}, {k}, {n}) α {alpha} β {beta} fused {fused}: max error {err}"
+                    "f32 ({m}, {k}, {n}) α {alpha} β {beta} {simd:?}: max error {err}"
+                );
+
+                // W and C read and written through transposed views (W
+                // packed value by value, C written with strides)
+                let w_t = w.t().as_standard_layout().into_owned();
+                let mut c_t = start(&c0, beta).t().as_standard_layout().into_owned();
+                x_w_into_with(
+                    simd,
+                    alpha,
+                    &x.view(),
+                    &w_t.t(),
+                    beta,
+                    &mut c_t.view_mut().reversed_axes(),
+                );
+                let err = max_error(&c_t.t().to_owned(), &expected);
+                assert!(
+                    err < 1e-11,
+                    "f64 ({m}, {k}, {n}) Wᵀ, Cᵀ α {alpha} β {beta} {simd:?}: max error {err}"
                 );
             }
         }
@@ -652,9 +866,9 @@ mod tests {
         assert!(fits_xt_d(&x.view(), &d.view(), &c.view_mut()));
         // the same product through `matmul`, which dispatches here, and
         // through ndarray's own kernels; integer-valued, so both are exact
-        let through_matmul = crate::linalg::matmul(&x.t(), &d.view()).unwrap();
+        let through_matmul = product(&x.t(), &d.view());
         assert_eq!(through_matmul, x.t().dot(&d));
-        // a sample short, a row short, a column short, or C transposed: not here
+        // a sample short, a row short, a column short: not here
         assert!(!fits_xt_d(
             &x.slice(s![1.., ..]),
             &d.slice(s![1.., ..]),
@@ -672,12 +886,22 @@ mod tests {
             &d.slice(s![.., 1..]),
             &c_narrow.view_mut()
         ));
+        // D and C in any layout: here, both transposed views
+        let d_t = d.t().as_standard_layout().into_owned();
         let mut c_t = Array2::<f32>::zeros((n, m));
-        assert!(!fits_xt_d(
+        assert!(fits_xt_d(
             &x.view(),
-            &d.view(),
+            &d_t.t(),
             &c_t.view_mut().reversed_axes()
         ));
+        xt_d_into(
+            1.0,
+            &x.view(),
+            &d_t.t(),
+            0.0,
+            &mut c_t.view_mut().reversed_axes(),
+        );
+        assert_eq!(c_t.t(), x.t().dot(&d));
         // X's rows strided (every other column): not here either
         let wide = Array2::<f32>::zeros((k, 2 * m));
         assert!(!fits_xt_d(
@@ -701,7 +925,7 @@ mod tests {
         assert!(fits_x_w(&x.view(), &w_widest, &c_wide.view_mut()));
         // through `matmul`, which dispatches here, and through ndarray's own
         // kernels; integer-valued, so both are exact
-        let through_matmul = crate::linalg::matmul(&x.view(), &w_widest).unwrap();
+        let through_matmul = product(&x.view(), &w_widest);
         assert_eq!(through_matmul, x.dot(&w_widest));
         // a row short, a feature short, W a column too narrow or too wide
         let mut c_short = Array2::<f32>::zeros((m - 1, n));
@@ -723,21 +947,32 @@ mod tests {
         ));
         let mut c_too_wide = Array2::<f32>::zeros((m, FORWARD_MAX_COLS + 1));
         assert!(!fits_x_w(&x.view(), &w.view(), &c_too_wide.view_mut()));
-        // W's rows strided (a transposed view)
-        let w_t = w_narrowest.t().to_owned();
-        assert!(!fits_x_w(&x.view(), &w_t.t(), &c.view_mut()));
-        // X's rows apart in memory (a slice of its columns), or C transposed
+        // X's rows apart in memory (a slice of its columns): not here
         let wide = Array2::<f32>::zeros((m, 2 * k));
         assert!(!fits_x_w(
             &wide.slice(s![.., ..k]),
             &w_narrowest,
             &c.view_mut()
         ));
-        let mut c_t = Array2::<f32>::zeros((n, m));
-        assert!(!fits_x_w(
+        // W and C in any layout: here, both transposed views (lesson 04's
+        // W₁ X computed as (Xᵀ W₁ᵀ)ᵀ), on every SIMD level
+        let w_t = w_narrowest.t().as_standard_layout().into_owned();
+        let mut c_t = Array2::<f32>::from_elem((n, m), f32::NAN);
+        assert!(fits_x_w(
             &x.view(),
-            &w_narrowest,
+            &w_t.t(),
             &c_t.view_mut().reversed_axes()
         ));
+        for simd in Simd::detected() {
+            x_w_into_with(
+                simd,
+                1.0,
+                &x.view(),
+                &w_t.t(),
+                0.0,
+                &mut c_t.view_mut().reversed_axes(),
+            );
+            assert_eq!(c_t.t(), x.dot(&w_narrowest), "{simd:?}");
+        }
     }
 }
