@@ -182,7 +182,9 @@ fn function_plot_samples_each_function() {
     assert!((c.series[0].ys[200] - 0.5).abs() < 1e-12);
     assert!((c.series[1].ys[200] - 0.25).abs() < 1e-12);
     assert_eq!(c.x_range, (-6.0, 6.0));
-    for (s, x) in [(0, -3.0), (0, 4.0), (1, 0.0), (1, -2.0)] {
+    // Points where the two curves are apart (below x = -2 the derivative,
+    // drawn second, covers the sigmoid).
+    for (s, x) in [(0, -1.5), (0, 4.0), (1, 0.0), (1, -2.0)] {
         let s = &c.series[s];
         let y = if s.name == "sigmoid" {
             sigmoid(x)
@@ -202,6 +204,89 @@ fn function_plot_samples_each_function() {
         p[0] < 200 && p[0] == p[1] && p[1] == p[2]
     });
     assert!(axis, "no grey axis at {px}, {py}");
+}
+
+/// Whether `p` is a blend of `c` over white, strictly between the two
+/// (each channel `255 + t (c - 255)` for one `t` in (0.1, 0.9), within 3).
+fn blended(p: [u8; 3], c: [u8; 3]) -> bool {
+    let (k, span) = (0..3)
+        .map(|k| (k, 255.0 - f64::from(c[k])))
+        .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best });
+    let t = (255.0 - f64::from(p[k])) / span;
+    (0.1..0.9).contains(&t)
+        && (0..3).all(|i| {
+            let want = 255.0 + t * (f64::from(c[i]) - 255.0);
+            (f64::from(p[i]) - want).abs() <= 3.0
+        })
+}
+
+#[test]
+fn slanted_lines_are_anti_aliased_and_points_keep_their_colour() {
+    // A straight line of slope 0.37 crosses pixel rows between columns: an
+    // anti-aliased renderer shades the edge pixels with a mix of the line's
+    // colour and the white background, along the whole line.
+    let fig = FunctionPlot::new("slope", 0.0, 10.0)
+        .function("y = 0.37 x", |x| 0.37 * x)
+        .render()
+        .unwrap();
+    roundtrip(&fig, "function_plot_slope");
+    let c = &charts(&fig)[0];
+    let color = c.series[0].color;
+    let (mut edge, mut full) = (0, 0);
+    for k in 1..100 {
+        let x = k as f64 / 10.0;
+        let (px, py) = c.to_pixel(x, 0.37 * x);
+        full += usize::from(color_near(&fig, (px, py), color, 1));
+        edge += (-4..=4)
+            .filter(|dy| blended(fig.pixel(px, py + dy).unwrap(), color))
+            .count();
+    }
+    // Every sampled point lies on pixels of the line's exact colour...
+    assert_eq!(full, 99);
+    // ...with blended pixels beside it (at least one per column on average).
+    assert!(edge >= 99, "only {edge} blended edge pixels");
+}
+
+#[test]
+fn log_y_places_values_by_their_logarithm() {
+    let ys = [100.0, 30.0, 10.0, 3.0, 1.0, 0.5];
+    let fig = LineChart::new("log")
+        .log_y()
+        .series("loss", ys)
+        .render()
+        .unwrap();
+    roundtrip(&fig, "line_chart_log_y");
+    let c = &charts(&fig)[0];
+    assert!(c.log_y);
+    assert!(c.y_range.0 < 0.5 && c.y_range.0 > 0.0 && c.y_range.1 > 100.0);
+    for (i, &y) in ys.iter().enumerate() {
+        let p = c.to_pixel((i + 1) as f64, y);
+        assert!(color_near(&fig, p, c.series[0].color, 2), "{y} at {p:?}");
+    }
+    // Equal ratios are equal distances: 1 -> 10 as far as 10 -> 100.
+    let row = |y: f64| c.to_pixel(1.0, y).1;
+    assert!(((row(1.0) - row(10.0)) - (row(10.0) - row(100.0))).abs() <= 1);
+    // The grid lines of the ticks 1, 10 and 100 cross the plot at those rows,
+    // and the row of 30, not a tick, holds none.
+    let grid = |py: i32| fig.pixel(c.plot_area.x1 - 3, py) == Some([225, 225, 225]);
+    for y in [1.0, 10.0, 100.0] {
+        assert!(grid(row(y)), "no grid line at {y}");
+    }
+    assert!(!grid(row(30.0)));
+    // Values that have no logarithm are an error.
+    let e = LineChart::new("bad")
+        .log_y()
+        .series("a", [1.0, 0.0])
+        .render()
+        .unwrap_err();
+    assert!(e.to_string().contains("positive"), "{e}");
+    let e = LineChart::new("bad")
+        .log_y()
+        .y_range(0.0, 1.0)
+        .series("a", [1.0, 0.5])
+        .render()
+        .unwrap_err();
+    assert!(e.to_string().contains("positive"), "{e}");
 }
 
 #[test]

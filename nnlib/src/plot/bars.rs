@@ -41,7 +41,8 @@ pub struct ProbabilityRow {
 ///
 /// The predicted class's bar is green when right (or when no true class is
 /// given) and red when wrong, with the true class's bar then blue; every bar
-/// has its probability written after it. Default width 640 pixels.
+/// has its probability written after it. Each image is framed in light grey.
+/// Default width 640 pixels.
 ///
 /// ```
 /// use nnlib::plot::{Image, ProbabilityBars};
@@ -240,6 +241,15 @@ impl ProbabilityBars {
                     }
                 };
                 draw_image(root, img, fitted, self.colormap)?;
+                // A frame shows the image's full extent, so blank border
+                // columns or rows do not make its content look off-centre.
+                let frame = PixelRect {
+                    x0: fitted.x0 - 1,
+                    y0: fitted.y0 - 1,
+                    x1: fitted.x1 + 1,
+                    y1: fitted.y1 + 1,
+                };
+                super::stroke_rect(root, frame, RGBColor(200, 200, 200))?;
                 let names_x = margin + img_side + 20;
                 let bx0 = names_x + name_w + 8;
                 let bx1 = (width as i32 - margin - value_w).max(bx0 + 10);

@@ -3,6 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::backend::FinePath;
 use super::{
     Area, FigureData, PALETTE, PixelRect, PlotValue, area_rect, collect, draw_text, fill_rect,
     fmt_num, invalid, plot_err, render, rgb, stroke_rect, text_size,
@@ -45,6 +46,8 @@ pub struct ChartData {
     pub plot_area: PixelRect,
     /// The legend box, in figure pixels.
     pub legend: Option<PixelRect>,
+    /// Whether the y axis has a logarithmic scale.
+    pub log_y: bool,
     /// Pixel columns of `x_range.0` and `x_range.1`.
     x_px: (f64, f64),
     /// Pixel rows of `y_range.0` and `y_range.1`.
@@ -54,10 +57,15 @@ pub struct ChartData {
 impl ChartData {
     /// The figure pixel `(x, y)` where the data point `(x, y)` is drawn.
     ///
-    /// The mapping is linear: `px = px_min + (x - x_min) / (x_max - x_min) * (px_max - px_min)`.
+    /// The mapping is linear: `px = px_min + (x - x_min) / (x_max - x_min) * (px_max - px_min)`,
+    /// and the same for `y`, or for `log10 y` on a logarithmic y axis.
     pub fn to_pixel(&self, x: f64, y: f64) -> (i32, i32) {
         let fx = (x - self.x_range.0) / (self.x_range.1 - self.x_range.0);
-        let fy = (y - self.y_range.0) / (self.y_range.1 - self.y_range.0);
+        let fy = if self.log_y {
+            (y / self.y_range.0).log10() / (self.y_range.1 / self.y_range.0).log10()
+        } else {
+            (y - self.y_range.0) / (self.y_range.1 - self.y_range.0)
+        };
         (
             (self.x_px.0 + fx * (self.x_px.1 - self.x_px.0)).round() as i32,
             (self.y_px.0 + fy * (self.y_px.1 - self.y_px.0)).round() as i32,
@@ -77,6 +85,7 @@ struct Spec {
     y_range: Option<(f64, f64)>,
     zero_axes: bool,
     markers: bool,
+    log_y: bool,
     integer_x: bool,
     error: Option<String>,
 }
@@ -93,6 +102,7 @@ impl Spec {
             y_range: None,
             zero_axes: false,
             markers: true,
+            log_y: false,
             integer_x: false,
             error: None,
         }
@@ -154,6 +164,21 @@ impl LineChart {
     /// Turns the point markers on or off (default: on for series of at most 40 points).
     pub fn markers(mut self, on: bool) -> Self {
         self.0.markers = on;
+        self
+    }
+
+    /// Draws the y axis on a logarithmic scale, with ticks at 1, 2 and 5
+    /// times powers of ten (or every integer multiple when the range is
+    /// narrow): a loss that falls from 6 to 0.2 shows its late progress
+    /// instead of a flat line. Every finite y value must then be positive.
+    ///
+    /// ```
+    /// use nnlib::plot::LineChart;
+    /// let fig = LineChart::new("Loss").log_y().series("train", &[6.5, 1.2, 0.4, 0.21]).render()?;
+    /// # Ok::<(), nnlib::Error>(())
+    /// ```
+    pub fn log_y(mut self) -> Self {
+        self.0.log_y = true;
         self
     }
 
@@ -493,6 +518,26 @@ fn validate(spec: &Spec) -> Result<()> {
             ));
         }
     }
+    if spec.log_y {
+        for (name, _, ys) in &spec.series {
+            if let Some(v) = ys.iter().find(|v| v.is_finite() && **v <= 0.0) {
+                return Err(invalid(
+                    format!("{what}: series \"{name}\" on a logarithmic y axis"),
+                    "positive values",
+                    v.to_string(),
+                ));
+            }
+        }
+        if let Some((lo, _)) = spec.y_range
+            && lo <= 0.0
+        {
+            return Err(invalid(
+                format!("{what}: y range on a logarithmic axis"),
+                "a positive min",
+                lo.to_string(),
+            ));
+        }
+    }
     if let Some((lo, hi)) = spec.y_range
         && !(lo.is_finite() && hi.is_finite() && lo < hi)
     {
@@ -576,18 +621,34 @@ fn draw_chart(
                 .map(|(x, _)| x)
         }))
     });
+    // On a logarithmic axis the chart's own y coordinate is log10 y.
+    let log_y = spec.log_y;
+    let ty = |y: f64| if log_y { y.log10() } else { y };
     let (y_lo, y_hi) = spec.y_range.unwrap_or_else(|| {
-        let (lo, hi) = data_range(series.iter().flat_map(|s| {
+        let in_x = series.iter().flat_map(|s| {
             s.xs.iter()
                 .zip(&s.ys)
                 .filter(move |(x, _)| **x >= x_lo && **x <= x_hi)
                 .map(|(_, y)| y)
-        }));
-        let pad = (hi - lo) * 0.05;
-        (lo - pad, hi + pad)
+        });
+        if log_y {
+            let logs: Vec<f64> = in_x.map(|y| y.log10()).collect();
+            let (lo, hi) = data_range(logs.iter());
+            let pad = (hi - lo) * 0.05;
+            (10f64.powf(lo - pad), 10f64.powf(hi + pad))
+        } else {
+            let (lo, hi) = data_range(in_x);
+            let pad = (hi - lo) * 0.05;
+            (lo - pad, hi + pad)
+        }
     });
     let x_dec = tick_decimals(x_lo, x_hi);
     let y_dec = tick_decimals(y_lo, y_hi);
+    let y_ticks = if log_y {
+        log_ticks(y_lo, y_hi, if compact { 6 } else { 8 })
+    } else {
+        Vec::new()
+    };
 
     // Legend size.
     let row_h = legend_size as i32 + 6;
@@ -608,11 +669,19 @@ fn draw_chart(
     };
 
     // Width of the y tick labels.
-    let y_tick_w = [y_lo, y_hi, (y_lo + y_hi) / 2.0, (3.0 * y_lo + y_hi) / 4.0]
-        .iter()
-        .map(|&v| text_size(area, &fmt_num(v, y_dec), tick_size).0)
-        .max()
-        .unwrap_or(20);
+    let y_tick_w = if log_y {
+        y_ticks
+            .iter()
+            .map(|(_, label)| text_size(area, label, tick_size).0)
+            .max()
+            .unwrap_or(20)
+    } else {
+        [y_lo, y_hi, (y_lo + y_hi) / 2.0, (3.0 * y_lo + y_hi) / 4.0]
+            .iter()
+            .map(|&v| text_size(area, &fmt_num(v, y_dec), tick_size).0)
+            .max()
+            .unwrap_or(20)
+    };
 
     let mut builder = ChartBuilder::on(&plot_area_da);
     builder
@@ -638,7 +707,7 @@ fn draw_chart(
         builder.caption(&spec.title, super::font(title_size));
     }
     let mut chart = builder
-        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+        .build_cartesian_2d(x_lo..x_hi, ty(y_lo)..ty(y_hi))
         .map_err(plot_err)?;
 
     let x_fmt = |v: &f64| fmt_num(*v, x_dec);
@@ -656,7 +725,13 @@ fn draw_chart(
         .bold_line_style(RGBColor(225, 225, 225))
         .axis_style(RGBColor(80, 80, 80))
         .x_labels(n_x_labels)
-        .y_labels(if compact { 6 } else { 8 })
+        .y_labels(if log_y {
+            0
+        } else if compact {
+            6
+        } else {
+            8
+        })
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .x_desc(spec.x_label.as_str())
@@ -666,35 +741,91 @@ fn draw_chart(
         .draw()
         .map_err(plot_err)?;
 
+    let (px_lo, py_lo) = chart.backend_coord(&(x_lo, ty(y_lo)));
+    let (px_hi, py_hi) = chart.backend_coord(&(x_hi, ty(y_hi)));
+    let plot_rect = {
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        PixelRect {
+            x0: xr.start,
+            y0: yr.start,
+            x1: xr.end,
+            y1: yr.end,
+        }
+    };
+    // The exact (fractional) pixel of a data point.
+    let to_fine = |x: f64, y: f64| {
+        (
+            px_lo as f64 + (x - x_lo) / (x_hi - x_lo) * (px_hi - px_lo) as f64,
+            py_lo as f64 + (ty(y) - ty(y_lo)) / (ty(y_hi) - ty(y_lo)) * (py_hi - py_lo) as f64,
+        )
+    };
+
+    // A logarithmic axis's ticks, labels and grid lines.
+    for (v, label) in &y_ticks {
+        let py = to_fine(x_lo, *v).1.round() as i32;
+        fill_rect(
+            area,
+            PixelRect {
+                x0: plot_rect.x0,
+                y0: py,
+                x1: plot_rect.x1,
+                y1: py + 1,
+            },
+            RGBColor(225, 225, 225),
+        )?;
+        fill_rect(
+            area,
+            PixelRect {
+                x0: plot_rect.x0 - 5,
+                y0: py,
+                x1: plot_rect.x0,
+                y1: py + 1,
+            },
+            RGBColor(80, 80, 80),
+        )?;
+        draw_text(
+            area,
+            label,
+            (plot_rect.x0 - 8, py),
+            tick_size,
+            BLACK,
+            (HPos::Right, VPos::Center),
+        )?;
+    }
+
     let zero_style = RGBColor(110, 110, 110).stroke_width(1);
     if spec.zero_axes {
         if x_lo < 0.0 && x_hi > 0.0 {
             chart
-                .draw_series(LineSeries::new(vec![(0.0, y_lo), (0.0, y_hi)], zero_style))
+                .draw_series(LineSeries::new(
+                    vec![(0.0, ty(y_lo)), (0.0, ty(y_hi))],
+                    zero_style,
+                ))
                 .map_err(plot_err)?;
         }
-        if y_lo < 0.0 && y_hi > 0.0 {
+        if !log_y && y_lo < 0.0 && y_hi > 0.0 {
             chart
                 .draw_series(LineSeries::new(vec![(x_lo, 0.0), (x_hi, 0.0)], zero_style))
                 .map_err(plot_err)?;
         }
     }
 
-    // Lines (broken at non-finite values) and markers.
+    // Lines (broken at non-finite values) and markers. The lines go through
+    // the data's exact (fractional) pixel positions, not rounded ones.
     for s in &series {
         let color = rgb(s.color);
         let mut run = Vec::new();
         let points: Vec<(f64, f64)> = s.xs.iter().copied().zip(s.ys.iter().copied()).collect();
         for &(x, y) in points.iter().chain(std::iter::once(&(f64::NAN, f64::NAN))) {
             if x.is_finite() && y.is_finite() {
-                run.push((x, y));
+                run.push(to_fine(x, y));
             } else if !run.is_empty() {
-                chart
-                    .draw_series(LineSeries::new(
-                        std::mem::take(&mut run),
-                        color.stroke_width(2),
-                    ))
-                    .map_err(plot_err)?;
+                area.draw(&FinePath {
+                    points: std::mem::take(&mut run),
+                    color,
+                    width: 2,
+                })
+                .map_err(plot_err)?;
             }
         }
         let finite = points
@@ -702,20 +833,10 @@ fn draw_chart(
             .filter(|(x, y)| x.is_finite() && y.is_finite());
         if spec.markers && s.xs.len() <= MARKER_LIMIT {
             chart
-                .draw_series(finite.map(|&p| Circle::new(p, 3, color.filled())))
+                .draw_series(finite.map(|&(x, y)| Circle::new((x, ty(y)), 3, color.filled())))
                 .map_err(plot_err)?;
         }
     }
-
-    let (px_lo, py_lo) = chart.backend_coord(&(x_lo, y_lo));
-    let (px_hi, py_hi) = chart.backend_coord(&(x_hi, y_hi));
-    let (xr, yr) = chart.plotting_area().get_pixel_range();
-    let plot_rect = PixelRect {
-        x0: xr.start,
-        y0: yr.start,
-        x1: xr.end,
-        y1: yr.end,
-    };
 
     // Where the legend goes.
     // A lone series named like its chart needs no legend.
@@ -764,7 +885,7 @@ fn draw_chart(
                             .zip(&s.ys)
                             .map(|(&x, &y)| {
                                 if x.is_finite() && y.is_finite() {
-                                    chart.backend_coord(&(x, y))
+                                    chart.backend_coord(&(x, ty(y)))
                                 } else {
                                     (i32::MIN, i32::MIN)
                                 }
@@ -820,9 +941,51 @@ fn draw_chart(
         y_range: (y_lo, y_hi),
         plot_area: plot_rect,
         legend: legend_rect,
+        log_y,
         x_px: (px_lo as f64, px_hi as f64),
         y_px: (py_lo as f64, py_hi as f64),
     }))
+}
+
+/// Ticks of a logarithmic axis over `lo..=hi` (both positive) and their
+/// labels: the multiples 1, 2 and 5 of each power of ten in range, or 1 to 9
+/// when those are fewer than three, or only the powers of ten when there are
+/// more than `max` (every second, third, ... power when still too many); the
+/// two ends of the range when no multiple falls inside.
+fn log_ticks(lo: f64, hi: f64, max: usize) -> Vec<(f64, String)> {
+    let label = |v: f64| {
+        let decimals = (-v.log10().floor()).max(0.0) as usize;
+        fmt_num(v, decimals)
+    };
+    let (k_lo, k_hi) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let ticks_with = |mantissas: &[f64], every: i32| -> Vec<f64> {
+        (k_lo..=k_hi)
+            .filter(|k| k.rem_euclid(every) == 0)
+            .flat_map(|k| mantissas.iter().map(move |m| m * 10f64.powi(k)))
+            .filter(|v| *v >= lo && *v <= hi)
+            .collect()
+    };
+    let all: Vec<f64> = (1..=9).map(f64::from).collect();
+    let mut ticks = ticks_with(&[1.0, 2.0, 5.0], 1);
+    if ticks.len() < 3 {
+        ticks = ticks_with(&all, 1);
+        if ticks.len() > max {
+            ticks = ticks_with(&[1.0, 2.0, 5.0], 1);
+        }
+    }
+    let mut every = 1;
+    while ticks.len() > max {
+        ticks = ticks_with(&[1.0], every);
+        every += 1;
+    }
+    if ticks.is_empty() {
+        let two_digits = |v: f64| {
+            let decimals = (1.0 - v.log10().floor()).max(0.0) as usize;
+            fmt_num(v, decimals)
+        };
+        return vec![(lo, two_digits(lo)), (hi, two_digits(hi))];
+    }
+    ticks.into_iter().map(|v| (v, label(v))).collect()
 }
 
 /// Whether a polyline (gaps marked by `i32::MIN`) passes through a rectangle.

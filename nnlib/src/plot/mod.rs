@@ -14,6 +14,11 @@
 //! Text is drawn with the DejaVu Sans font bundled in the library, so no
 //! system font is needed.
 //!
+//! Figures are anti-aliased: each is drawn at three times its size and each
+//! 3x3 block is averaged into one pixel, so curves, slanted lines and text
+//! have smooth edges at the size shown, while rectangles on whole pixels
+//! (image pixels, bars, heatmap cells, axes) keep their exact colours.
+//!
 //! | builder | figure |
 //! | --- | --- |
 //! | [`LineChart`] | named series over epochs or iterations, with a legend |
@@ -37,6 +42,7 @@
 //! # Ok::<(), nnlib::Error>(())
 //! ```
 
+mod backend;
 mod bars;
 mod chart;
 mod confusion;
@@ -51,7 +57,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::register_font;
 use plotters::style::text_anchor::{HPos, VPos};
-use plotters_bitmap::BitMapBackend;
 
 use crate::error::{Error, Result};
 
@@ -304,8 +309,8 @@ fn collect<V: PlotValue>(values: impl IntoIterator<Item = V>) -> Vec<f64> {
     values.into_iter().map(PlotValue::plot_value).collect()
 }
 
-/// The drawing area every builder draws on.
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+/// The drawing area every builder draws on, in figure pixels.
+type Area<'a> = DrawingArea<backend::Supersampled<'a>, Shift>;
 
 /// Converts a plotters error into the library's.
 fn plot_err<E: std::fmt::Debug>(e: E) -> Error {
@@ -333,14 +338,16 @@ fn render(
 ) -> Result<Figure> {
     check_size(what, width, height)?;
     ensure_font()?;
-    let mut rgb = vec![255u8; width as usize * height as usize * 3];
+    let s = backend::SCALE as usize;
+    let mut big = vec![255u8; width as usize * height as usize * s * s * 3];
     let data = {
-        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        let root = backend::Supersampled::new(&mut big, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let data = draw(&root)?;
         root.present().map_err(plot_err)?;
         data
     };
+    let rgb = backend::downsample(&big, width, height);
     Ok(Figure {
         width,
         height,
@@ -352,8 +359,9 @@ fn render(
 /// Runs `f` on a scratch drawing area, to measure text before laying out.
 fn measure<R>(f: impl FnOnce(&Area) -> R) -> Result<R> {
     ensure_font()?;
-    let mut scratch = vec![255u8; 16 * 16 * 3];
-    let root = BitMapBackend::with_buffer(&mut scratch, (16, 16)).into_drawing_area();
+    let s = backend::SCALE as usize;
+    let mut scratch = vec![255u8; 16 * 16 * s * s * 3];
+    let root = backend::Supersampled::new(&mut scratch, (16, 16)).into_drawing_area();
     Ok(f(&root))
 }
 
