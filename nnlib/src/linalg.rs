@@ -90,16 +90,16 @@ pub fn gemm_into<T: Scalar>(
         return Err(product_shape_error("A", (n, k), "B", (k2, m)));
     }
     if c.dim() != (n, m) {
-        return Err(Error::Shape {
-            op: "matrix product C ← α A · B + β C".into(),
-            left: vec![n, m],
-            right: c.shape().to_vec(),
-            detail: format!(
+        return Err(Error::shape(
+            "matrix product C ← α A · B + β C",
+            &[n, m],
+            c.shape(),
+            format!(
                 "C must have the shape of A · B, ({n}, {m}), found ({}, {})",
                 c.nrows(),
                 c.ncols()
             ),
-        });
+        ));
     }
     product_into(alpha, a, b, beta, c);
     Ok(())
@@ -168,12 +168,12 @@ pub fn rank_one_update<T: Scalar>(
     d: &ArrayView1<T>,
 ) -> Result<()> {
     if w.dim() != (x.len(), d.len()) {
-        return Err(Error::Shape {
-            op: "rank-one update W + α xᵀ d".into(),
-            left: w.shape().to_vec(),
-            right: vec![x.len(), d.len()],
-            detail: "W must have one row per entry of x and one column per entry of d".into(),
-        });
+        return Err(Error::shape(
+            "rank-one update W + α xᵀ d",
+            w.shape(),
+            &[x.len(), d.len()],
+            "W must have one row per entry of x and one column per entry of d",
+        ));
     }
     nnlib_kernels::rows::rank_one_update(w, alpha, x, d);
     Ok(())
@@ -188,15 +188,15 @@ fn check_row_product(
     if len_in == rows && len_out == cols {
         return Ok(());
     }
-    Err(Error::Shape {
-        op: format!("row product {op}"),
-        left: vec![len_in],
-        right: vec![rows, cols],
-        detail: format!(
+    Err(Error::shape(
+        format!("row product {op}"),
+        &[len_in],
+        &[rows, cols],
+        format!(
             "expected an input of length {rows} and an output of length {cols}, \
              found {len_in} and {len_out}"
         ),
-    })
+    ))
 }
 
 fn product_shape_error(
@@ -221,12 +221,12 @@ fn product_shape_error(
             "; did you mean {expr}? It gives shape ({rows}, {cols})"
         ));
     }
-    Error::Shape {
-        op: format!("matrix product {a_name} · {b_name}"),
-        left: vec![n, k],
-        right: vec![k2, m],
+    Error::shape(
+        format!("matrix product {a_name} · {b_name}"),
+        &[n, k],
+        &[k2, m],
         detail,
-    }
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::image::draw_image;
 use super::{
     Colormap, Figure, FigureData, Image, PixelRect, PlotValue, collect, draw_text, fill_rect,
-    fit_text, invalid, render, text_size,
+    fit_text, render, text_size,
 };
 use crate::error::{Error, Result};
 
@@ -119,14 +119,14 @@ impl ProbabilityBars {
     pub fn render(&self) -> Result<Figure> {
         let n = self.class_names.len();
         if n == 0 {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "probability bars: class names",
                 "at least one class",
                 "none",
             ));
         }
         if self.rows.is_empty() {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "probability bars: rows",
                 "at least one image",
                 "none",
@@ -134,18 +134,18 @@ impl ProbabilityBars {
         }
         for (k, (_, p, t)) in self.rows.iter().enumerate() {
             if p.len() != n {
-                return Err(Error::Shape {
-                    op: format!("probability bars: row {k}"),
-                    left: vec![p.len()],
-                    right: vec![n],
-                    detail: "one probability per class name".into(),
-                });
+                return Err(Error::shape(
+                    format!("probability bars: row {k}"),
+                    &[p.len()],
+                    &[n],
+                    "one probability per class name",
+                ));
             }
             if let Some(v) = p
                 .iter()
                 .find(|v| !(v.is_finite() && (-1e-6..=1.0 + 1e-6).contains(*v)))
             {
-                return Err(invalid(
+                return Err(Error::invalid(
                     format!("probability bars: row {k}"),
                     "probabilities in [0, 1]",
                     v.to_string(),
@@ -154,7 +154,7 @@ impl ProbabilityBars {
             if let Some(t) = t
                 && *t >= n
             {
-                return Err(invalid(
+                return Err(Error::invalid(
                     format!("probability bars: row {k} true class"),
                     format!("a class index below {n}"),
                     t.to_string(),

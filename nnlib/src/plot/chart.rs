@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::backend::FinePath;
 use super::{
     Area, FigureData, PALETTE, PixelRect, PlotValue, area_rect, collect, draw_text, fill_rect,
-    fmt_num, invalid, plot_err, render, rgb, stroke_rect, text_size,
+    fmt_num, plot_err, render, rgb, stroke_rect, text_size,
 };
 use crate::error::{Error, Result};
 use crate::plot::Figure;
@@ -421,14 +421,14 @@ impl Subplots {
     pub fn render(&self) -> Result<Figure> {
         let cells = self.rows * self.cols;
         if cells == 0 {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "subplots grid",
                 "at least 1 row and 1 column",
                 format!("{} x {}", self.rows, self.cols),
             ));
         }
         if self.panels.is_empty() || self.panels.len() > cells {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "subplots panels",
                 format!(
                     "1 to {cells} panels for a {} x {} grid",
@@ -477,14 +477,14 @@ fn validate(spec: &Spec) -> Result<()> {
         format!("chart \"{}\"", spec.title)
     };
     if let Some(range) = &spec.error {
-        return Err(invalid(
+        return Err(Error::invalid(
             format!("{what}: x range"),
             "finite x_min < x_max",
             range.clone(),
         ));
     }
     if spec.series.is_empty() {
-        return Err(invalid(
+        return Err(Error::invalid(
             format!("{what}: series"),
             "at least one series",
             "none",
@@ -492,15 +492,15 @@ fn validate(spec: &Spec) -> Result<()> {
     }
     for (name, xs, ys) in &spec.series {
         if xs.len() != ys.len() {
-            return Err(Error::Shape {
-                op: format!("{what}: series \"{name}\""),
-                left: vec![xs.len()],
-                right: vec![ys.len()],
-                detail: "xs and ys must have the same length".into(),
-            });
+            return Err(Error::shape(
+                format!("{what}: series \"{name}\""),
+                &[xs.len()],
+                &[ys.len()],
+                "xs and ys must have the same length",
+            ));
         }
         if ys.is_empty() {
-            return Err(invalid(
+            return Err(Error::invalid(
                 format!("{what}: series \"{name}\""),
                 "at least one point",
                 "an empty series",
@@ -511,7 +511,7 @@ fn validate(spec: &Spec) -> Result<()> {
             .zip(ys)
             .any(|(x, y)| x.is_finite() && y.is_finite())
         {
-            return Err(invalid(
+            return Err(Error::invalid(
                 format!("{what}: series \"{name}\""),
                 "at least one finite point",
                 "only NaN or infinite values",
@@ -521,7 +521,7 @@ fn validate(spec: &Spec) -> Result<()> {
     if spec.log_y {
         for (name, _, ys) in &spec.series {
             if let Some(v) = ys.iter().find(|v| v.is_finite() && **v <= 0.0) {
-                return Err(invalid(
+                return Err(Error::invalid(
                     format!("{what}: series \"{name}\" on a logarithmic y axis"),
                     "positive values",
                     v.to_string(),
@@ -531,7 +531,7 @@ fn validate(spec: &Spec) -> Result<()> {
         if let Some((lo, _)) = spec.y_range
             && lo <= 0.0
         {
-            return Err(invalid(
+            return Err(Error::invalid(
                 format!("{what}: y range on a logarithmic axis"),
                 "a positive min",
                 lo.to_string(),
@@ -541,7 +541,7 @@ fn validate(spec: &Spec) -> Result<()> {
     if let Some((lo, hi)) = spec.y_range
         && !(lo.is_finite() && hi.is_finite() && lo < hi)
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             format!("{what}: y range"),
             "finite min < max",
             format!("{lo}..{hi}"),

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
     Colormap, Figure, FigureData, PixelRect, PlotValue, contrast_text, draw_text, fill_rect,
-    fit_text, invalid, plot_err, render, stroke_rect, text_size,
+    fit_text, plot_err, render, stroke_rect, text_size,
 };
 use crate::error::{Error, Result};
 
@@ -71,21 +71,25 @@ impl ConfusionMatrix {
         let t = super::collect(true_labels);
         let p = super::collect(predicted);
         if n_classes == 0 {
-            return Err(invalid("confusion matrix classes", "at least 1", "0"));
+            return Err(Error::invalid(
+                "confusion matrix classes",
+                "at least 1",
+                "0",
+            ));
         }
         if t.len() != p.len() || t.is_empty() {
-            return Err(Error::Shape {
-                op: "confusion matrix".into(),
-                left: vec![t.len()],
-                right: vec![p.len()],
-                detail: "true and predicted labels must be non-empty and of the same length".into(),
-            });
+            return Err(Error::shape(
+                "confusion matrix",
+                &[t.len()],
+                &[p.len()],
+                "true and predicted labels must be non-empty and of the same length",
+            ));
         }
         let index = |v: f64, which: &str, k: usize| -> Result<usize> {
             if v.fract() == 0.0 && v >= 0.0 && v < n_classes as f64 {
                 Ok(v as usize)
             } else {
-                Err(invalid(
+                Err(Error::invalid(
                     format!("confusion matrix: {which} label {k}"),
                     format!("a class index in 0..{n_classes}"),
                     v.to_string(),
@@ -132,12 +136,12 @@ impl ConfusionMatrix {
     pub fn render(&self) -> Result<Figure> {
         let n = self.counts.nrows();
         if self.class_names.len() != n {
-            return Err(Error::Shape {
-                op: "confusion matrix class names".into(),
-                left: vec![self.class_names.len()],
-                right: vec![n],
-                detail: "one name per class".into(),
-            });
+            return Err(Error::shape(
+                "confusion matrix class names",
+                &[self.class_names.len()],
+                &[n],
+                "one name per class",
+            ));
         }
         let title = self.title.clone().unwrap_or_else(|| {
             format!(

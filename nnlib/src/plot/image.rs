@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
     Area, Figure, FigureData, PixelRect, PlotValue, contrast_text, draw_text, fill_rect, fit_text,
-    invalid, render, text_size,
+    render, text_size,
 };
 use crate::error::{Error, Result};
 
@@ -114,12 +114,12 @@ impl Image {
     pub fn rgb<T: PixelValue>(pixels: ArrayView3<T>) -> Result<Image> {
         let (h, w, c) = pixels.dim();
         if c != 3 && c != 1 {
-            return Err(Error::Shape {
-                op: "image".into(),
-                left: vec![h, w, c],
-                right: vec![h, w, 3],
-                detail: "an RGB image has 3 channels (channels last)".into(),
-            });
+            return Err(Error::shape(
+                "image",
+                &[h, w, c],
+                &[h, w, 3],
+                "an RGB image has 3 channels (channels last)",
+            ));
         }
         Image::build(
             h,
@@ -144,16 +144,16 @@ impl Image {
         } else if n == height * width * 3 {
             3
         } else {
-            return Err(Error::Shape {
-                op: "image from a flat vector".into(),
-                left: vec![n],
-                right: vec![height, width],
-                detail: format!(
+            return Err(Error::shape(
+                "image from a flat vector",
+                &[n],
+                &[height, width],
+                format!(
                     "{n} values make neither a {height}x{width} grayscale image ({}) nor an RGB one ({})",
                     height * width,
                     height * width * 3
                 ),
-            });
+            ));
         };
         Image::build(
             height,
@@ -179,14 +179,14 @@ impl Image {
         full_scale: Option<f64>,
     ) -> Result<Image> {
         if height == 0 || width == 0 {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "image",
                 "at least 1x1 pixels",
                 format!("{height}x{width}"),
             ));
         }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "image pixels",
                 "finite values",
                 format!("{} at flat index {i}", values[i]),
@@ -390,10 +390,10 @@ fn render_grid(
     cmap: Colormap,
 ) -> Result<Figure> {
     if columns == 0 {
-        return Err(invalid(format!("{what} columns"), "at least 1", "0"));
+        return Err(Error::invalid(format!("{what} columns"), "at least 1", "0"));
     }
     let Some((first, _)) = cells.first() else {
-        return Err(invalid(
+        return Err(Error::invalid(
             format!("{what} images"),
             "at least one image",
             "none",
@@ -401,12 +401,12 @@ fn render_grid(
     };
     for (k, (img, _)) in cells.iter().enumerate() {
         if (img.height, img.width, img.channels) != (first.height, first.width, first.channels) {
-            return Err(Error::Shape {
-                op: format!("{what}: image {k}"),
-                left: vec![img.height, img.width, img.channels],
-                right: vec![first.height, first.width, first.channels],
-                detail: "all images of a grid must have the size and channels of the first".into(),
-            });
+            return Err(Error::shape(
+                format!("{what}: image {k}"),
+                &[img.height, img.width, img.channels],
+                &[first.height, first.width, first.channels],
+                "all images of a grid must have the size and channels of the first",
+            ));
         }
     }
     let cols = columns.min(cells.len());
@@ -572,19 +572,23 @@ impl Heatmap {
     pub fn render(&self) -> Result<Figure> {
         let (rows, cols) = self.values.dim();
         if rows == 0 || cols == 0 {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "heatmap values",
                 "a non-empty 2-D array",
                 format!("shape ({rows}, {cols})"),
             ));
         }
         if let Some(v) = self.values.iter().find(|v| !v.is_finite()) {
-            return Err(invalid("heatmap values", "finite values", v.to_string()));
+            return Err(Error::invalid(
+                "heatmap values",
+                "finite values",
+                v.to_string(),
+            ));
         }
         let (lo, hi) = match self.range {
             Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi => (lo, hi),
             Some((lo, hi)) => {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "heatmap range",
                     "finite min < max",
                     format!("{lo}..{hi}"),
@@ -825,11 +829,11 @@ impl WeightTiles {
             } else if t.len() == hw * 3 {
                 3
             } else {
-                return Err(Error::Shape {
-                    op: "weight tiles".into(),
-                    left: vec![t.len()],
-                    right: vec![self.height, self.width],
-                    detail: format!(
+                return Err(Error::shape(
+                    "weight tiles",
+                    &[t.len()],
+                    &[self.height, self.width],
+                    format!(
                         "each unit has {} weights, which do not reshape to {}x{} ({hw}) or {}x{}x3 ({})",
                         t.len(),
                         self.height,
@@ -838,11 +842,11 @@ impl WeightTiles {
                         self.width,
                         hw * 3
                     ),
-                });
+                ));
             };
             let img =
                 Image::normalized(self.height, self.width, channels, t.clone()).map_err(|e| {
-                    invalid(format!("weight tile {k}"), "finite weights", e.to_string())
+                    Error::invalid(format!("weight tile {k}"), "finite weights", e.to_string())
                 })?;
             cells.push((img, k.to_string()));
         }

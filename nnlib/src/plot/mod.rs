@@ -240,10 +240,12 @@ impl Figure {
         };
         let mut name = path
             .file_name()
-            .ok_or_else(|| Error::InvalidArgument {
-                what: "figure file name".into(),
-                expected: "a path ending in a file name, e.g. \"loss.png\"".into(),
-                found: format!("{}", path.display()),
+            .ok_or_else(|| {
+                Error::invalid(
+                    "figure file name",
+                    "a path ending in a file name, e.g. \"loss.png\"",
+                    format!("{}", path.display()),
+                )
             })?
             .to_os_string();
         name.push(format!(".{}.tmp", std::process::id()));
@@ -320,11 +322,11 @@ fn plot_err<E: std::fmt::Debug>(e: E) -> Error {
 fn check_size(what: &str, width: u32, height: u32) -> Result<()> {
     let (lo, hi) = SIZE_LIMITS;
     if width < lo || height < lo || width > hi || height > hi {
-        return Err(Error::InvalidArgument {
-            what: format!("{what} size"),
-            expected: format!("width and height between {lo} and {hi} pixels"),
-            found: format!("{width}x{height}"),
-        });
+        return Err(Error::invalid(
+            format!("{what} size"),
+            format!("width and height between {lo} and {hi} pixels"),
+            format!("{width}x{height}"),
+        ));
     }
     Ok(())
 }
@@ -463,16 +465,4 @@ fn fmt_num(v: f64, decimals: usize) -> String {
         s
     };
     if s == "-0" { "0".into() } else { s }
-}
-
-fn invalid(
-    what: impl Into<String>,
-    expected: impl Into<String>,
-    found: impl Into<String>,
-) -> Error {
-    Error::InvalidArgument {
-        what: what.into(),
-        expected: expected.into(),
-        found: found.into(),
-    }
 }
