@@ -7,7 +7,7 @@
     let n = 10_000;
     let images: Array2<f64> = nnlib::datasets::flatten(&mnist.train.images.slice(s![..n, .., ..]))?
         .mapv(|p: u8| f64::from(p) / 255.0);
-    let labels: Array2<f64> = one_hot(&mnist.train.labels.slice(s![..n]), 10)?;
+    let labels: Array2<f64> = one_hot(mnist.train.labels.slice(s![..n]), 10)?;
     let mut w_0_1: Array2<f64> = Init::Uniform { low: -0.1, high: 0.1 }.weights(784, 40, &mut rng(1))?;
     let mut w_1_2: Array2<f64> = Init::Uniform { low: -0.1, high: 0.1 }.weights(40, 10, &mut rng(2))?;
     let alpha = 0.005;

@@ -5,7 +5,7 @@
     let fashion = nnlib::datasets::fashion_mnist()?;
     let n = 48_000;
     let x: Array2<f32> = nnlib::datasets::flatten(&fashion.train.images.slice(s![..n, .., ..]))?.mapv(|p: u8| f32::from(p) / 255.0);
-    let y: Array2<f32> = one_hot(&fashion.train.labels.slice(s![..n]), 10)?;
+    let y: Array2<f32> = one_hot(fashion.train.labels.slice(s![..n]), 10)?;
     let mut nn = Mlp::<f32>::new(&[784, 256, 128, 64, 10],
         &[Activation::Relu, Activation::Relu, Activation::Relu, Activation::Softmax],
         Loss::CategoricalCrossEntropy, Init::XavierUniform, 42)?;
