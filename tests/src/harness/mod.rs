@@ -2,12 +2,12 @@
 //!
 //! | stage | file | what it does |
 //! | --- | --- | --- |
-//! | environment | [`environment`] | scales, paths, prerequisites, evcxr's build folder, command-line filters |
-//! | shipped | [`shipped`] | the notebook as committed, and the learner's copy beside it |
-//! | run | [`run`] | the sources to run (test parameters injected) and their execution |
-//! | verdict | [`verdict`] | whether each cell ran as its tags say, and whether its outputs match |
-//! | refresh | [`refresh`] | writing a run's outputs into the notebook or its snapshot |
-//! | report | [`report`] | one notebook's outcome and the cargo-test-like report of a suite |
+//! | environment | [`mod@environment`] | scales, paths, prerequisites, evcxr's build folder, command-line filters |
+//! | shipped | [`mod@shipped`] | the notebook as committed, and the learner's copy beside it |
+//! | run | [`mod@run`] | the sources to run (test parameters injected) and their execution |
+//! | verdict | [`mod@verdict`] | whether each cell ran as its tags say, and whether its outputs match |
+//! | refresh | [`mod@refresh`] | writing a run's outputs into the notebook or its snapshot |
+//! | report | [`mod@report`] | one notebook's outcome and the cargo-test-like report of a suite |
 //!
 //! Every item is re-exported here, so callers write `harness::run_notebook`.
 

@@ -12,7 +12,7 @@ use std::path::Path;
 
 /// Re-executes a notebook and writes its fresh outputs: into the `.ipynb` at
 /// full scale, into the snapshot at test scale. Writes nothing unless every
-/// cell ran as expected (see [`run_problems`](super::verdict::run_problems)).
+/// cell ran as expected (see [`run_problems`]).
 pub fn refresh(path: &Path, scale: Scale, paths: &Paths) -> Result<RunRecord> {
     let nb = Notebook::load(path)?;
     let record = run_notebook(&nb, scale, paths)?;
