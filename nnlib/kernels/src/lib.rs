@@ -52,6 +52,8 @@ use openblas_src as _;
 
 pub mod rows;
 pub mod tall;
+#[cfg(test)]
+mod test_support;
 
 /// The element types of the kernels: floating-point numbers that `ndarray`
 /// can multiply (`f32` and `f64`; the fast paths take exactly those two).
@@ -261,36 +263,8 @@ fn gemm_crate_into<T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{definition, filled, max_error};
     use ndarray::{Array2, s};
-
-    fn filled(rows: usize, cols: usize, seed: f64) -> Array2<f64> {
-        Array2::from_shape_fn((rows, cols), |(i, j)| {
-            ((i * 31 + j * 17) as f64 * seed).sin()
-        })
-    }
-
-    /// `α A B + β C` from the definition, one sum per entry.
-    fn definition(
-        alpha: f64,
-        a: &ArrayView2<f64>,
-        b: &ArrayView2<f64>,
-        beta: f64,
-        c: &Array2<f64>,
-    ) -> Array2<f64> {
-        Array2::from_shape_fn(c.dim(), |(i, j)| {
-            alpha * (0..a.ncols()).map(|k| a[[i, k]] * b[[k, j]]).sum::<f64>() + beta * c[[i, j]]
-        })
-    }
-
-    fn max_error(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
-        (a - b).iter().fold(0.0, |m: f64, &v| {
-            if v.is_nan() || m.is_nan() {
-                f64::NAN
-            } else {
-                m.max(v.abs())
-            }
-        })
-    }
 
     /// Every general route, on operands in every layout (standard,
     /// transposed, strided), in f64 and f32, against the definition.

@@ -110,13 +110,8 @@ fn dot<T: Element>(x: &ArrayView1<T>, y: &ArrayView1<T>) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::filled;
     use ndarray::{Array1, Array2, Axis, arr1, s};
-
-    fn filled(rows: usize, cols: usize, seed: f64) -> Array2<f64> {
-        Array2::from_shape_fn((rows, cols), |(i, j)| {
-            ((i * 31 + j * 17) as f64 * seed).sin()
-        })
-    }
 
     #[test]
     fn row_kernels_match_the_definitions() {

@@ -668,6 +668,7 @@ fn prefetch_l2(p: *const i8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{self, filled, max_error};
     use ndarray::Array2;
 
     /// `A B` through the crate's dispatch.
@@ -677,13 +678,7 @@ mod tests {
         c
     }
 
-    fn filled(rows: usize, cols: usize, seed: f64) -> Array2<f64> {
-        Array2::from_shape_fn((rows, cols), |(i, j)| {
-            ((i * 31 + j * 17) as f64 * seed).sin()
-        })
-    }
-
-    /// `α Xᵀ D + β C` from the definition, one sum per entry.
+    /// `α Xᵀ D + β C` from the definition.
     fn definition(
         alpha: f64,
         x: &Array2<f64>,
@@ -691,21 +686,7 @@ mod tests {
         beta: f64,
         c: &Array2<f64>,
     ) -> Array2<f64> {
-        Array2::from_shape_fn(c.dim(), |(i, j)| {
-            alpha * (0..x.nrows()).map(|s| x[[s, i]] * d[[s, j]]).sum::<f64>() + beta * c[[i, j]]
-        })
-    }
-
-    /// The largest difference; NaN if either side has one (`f64::max`
-    /// would skip it).
-    fn max_error(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
-        (a - b).iter().fold(0.0, |m: f64, &v| {
-            if v.is_nan() || m.is_nan() {
-                f64::NAN
-            } else {
-                m.max(v.abs())
-            }
-        })
+        test_support::definition(alpha, &x.t(), &d.view(), beta, c)
     }
 
     /// C before a product: NaN everywhere when β = 0, which must be ignored.
