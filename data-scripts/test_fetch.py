@@ -49,6 +49,22 @@ def make_tar(members):
     return buf.getvalue()
 
 
+def idx_bytes(shape, data):
+    """A gzipped IDX file of unsigned bytes."""
+    header = bytes([0, 0, 8, len(shape)]) + b"".join(d.to_bytes(4, "big") for d in shape)
+    return gzip.compress(header + bytes(data), mtime=0)
+
+
+def small_mnist(n, seed):
+    """IDX files of n 28x28 images (pixel values 0..255) and their labels, and the CSV
+    text they give: `label,p1,...,p784` per image."""
+    pixels = [(seed * 7919 + i * 31) % 256 for i in range(n * 784)]
+    labels = [(seed + i) % 10 for i in range(n)]
+    csv = "".join(f"{labels[i]}," + ",".join(map(str, pixels[i * 784:(i + 1) * 784])) + "\n"
+                  for i in range(n))
+    return idx_bytes((n, 28, 28), pixels), idx_bytes((n,), labels), csv.encode()
+
+
 def jpg_members(extra=()):
     members = []
     for split in ("train", "test"):
@@ -66,9 +82,15 @@ class FetchTest(unittest.TestCase):
         self.data = self.tmp / "data"
         self.sums = self.tmp / "checksums.txt"
         self.files = {}
-        for ds in ("mnist", "fashion-mnist"):
-            for name in IDX:
-                self.files[f"{ds}/{name}"] = gzip.compress(f"{ds} {name}".encode() * 50, mtime=0)
+        for name in IDX:
+            self.files[f"fashion-mnist/{name}"] = gzip.compress(f"fashion-mnist {name}".encode() * 50, mtime=0)
+        # MNIST as real (small) IDX files: the fetch writes the CSV files from them.
+        self.csv = {}
+        for split, n, seed in (("train", 3, 1), ("t10k", 2, 2)):
+            images, labels, csv = small_mnist(n, seed)
+            self.files[f"mnist/{split}-images-idx3-ubyte.gz"] = images
+            self.files[f"mnist/{split}-labels-idx1-ubyte.gz"] = labels
+            self.csv["mnist/mnist_train.csv" if split == "train" else "mnist/mnist_test.csv"] = csv
         self.files["digits/digits.csv.gz"] = gzip.compress(b"0,1,2\n", mtime=0)
         self.files["cifar-10/cifar-10-images-jpg.tar.gz"] = make_tar(jpg_members())
         for rel, data in self.files.items():
@@ -82,6 +104,7 @@ class FetchTest(unittest.TestCase):
     def write_sums(self):
         lines = [f"sha256:{sha256(d)}  {rel}" for rel, d in self.files.items()]
         lines += [f"md5:{hashlib.md5(d).hexdigest()}  {rel}" for rel, d in self.files.items()]
+        lines += [f"sha256:{sha256(d)}  {rel}" for rel, d in self.csv.items()]
         self.sums.write_text("# test checksums\n" + "\n".join(lines) + "\n")
 
     def run_fetch(self, *args, sums=True):
@@ -103,6 +126,8 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         for rel, data in self.files.items():
             self.assertEqual((self.data / rel).read_bytes(), data, rel)
+        for rel, text in self.csv.items():
+            self.assertEqual((self.data / rel).read_bytes(), text, rel)
         for split in ("train", "test"):
             for c in CLASSES:
                 got = (self.data / "cifar-10" / split / c / "0000.jpg").read_bytes()
@@ -110,7 +135,7 @@ class FetchTest(unittest.TestCase):
         self.assert_no_temporaries()
         r = self.run_fetch("--mirror", str(self.mirror))
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr.count("verified, skipped"), 10, r.stderr)
+        self.assertEqual(r.stderr.count("verified, skipped"), 12, r.stderr)
         self.assertIn("present and complete, skipped", r.stderr)
         r = self.run_fetch("--verify")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -153,6 +178,42 @@ class FetchTest(unittest.TestCase):
         r = self.run_fetch("--mirror", str(self.mirror), "fashion-mnist")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual((self.data / rel).read_bytes(), self.files[rel])
+
+    def test_mnist_csv_is_written_from_the_idx_files_and_repaired(self):
+        r = self.run_fetch("--mirror", str(self.mirror), "mnist")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("mnist/mnist_train.csv: written from the IDX files and verified", r.stderr)
+        train = (self.data / "mnist/mnist_train.csv").read_text().splitlines()
+        self.assertEqual(len(train), 3)
+        self.assertEqual(len(train[0].split(",")), 785)
+        self.assertEqual(train[0].split(",")[:3], ["1", str(7919 % 256), str((7919 + 31) % 256)])
+        # A damaged CSV file is found by --verify, removed, and written again.
+        (self.data / "mnist/mnist_test.csv").write_text("7,0,0\n")
+        r = self.run_fetch("--verify", "mnist")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("checksum mismatch for mnist/mnist_test.csv", r.stderr)
+        r = self.run_fetch("--mirror", str(self.mirror), "mnist")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((self.data / "mnist/mnist_test.csv").read_bytes(), self.csv["mnist/mnist_test.csv"])
+
+    def test_mnist_csv_with_a_wrong_checksum_is_not_kept(self):
+        self.csv["mnist/mnist_train.csv"] = b"not what the fetch writes"
+        self.write_sums()
+        r = self.run_fetch("--mirror", str(self.mirror), "mnist")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("checksum mismatch for mnist/mnist_train.csv", r.stderr)
+        self.assertFalse((self.data / "mnist/mnist_train.csv").exists())
+        self.assert_no_temporaries()
+
+    def test_idx_file_that_is_not_idx_gives_a_named_error(self):
+        rel = "mnist/train-labels-idx1-ubyte.gz"
+        self.files[rel] = gzip.compress(b"\x00\x00\x08\x03" + bytes(12), mtime=0)
+        (self.mirror / rel).write_bytes(self.files[rel])
+        self.write_sums()
+        r = self.run_fetch("--mirror", str(self.mirror), "mnist")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(f"{rel}: not an IDX file of unsigned bytes with 1 dimensions", r.stderr)
+        self.assertFalse((self.data / "mnist/mnist_train.csv").exists())
 
     def test_interrupted_fetch_leftovers_are_removed(self):
         (self.data / "digits").mkdir(parents=True)

@@ -431,6 +431,36 @@ fn mnist_csv_header_detection_and_errors() {
 }
 
 #[test]
+fn mnist_csv_first_line_as_header_loses_the_first_image() {
+    let dir = temp_dir("csv-first-line");
+    let path = dir.join("mnist_test.csv");
+    let rows = [csv_row("7", 784, "0"), csv_row("2", 784, "9"), csv_row("1", 784, "255")];
+    std::fs::write(&path, format!("{}\n{}\n{}\n", rows[0], rows[1], rows[2])).unwrap();
+    let detected = datasets::read_mnist_csv(&path).unwrap();
+    assert_eq!(detected.data.labels.to_vec(), [7, 2, 1]);
+    assert!(!detected.has_header());
+    let as_pandas = datasets::read_mnist_csv_with(&path, datasets::HeaderRow::FirstLine).unwrap();
+    assert_eq!(as_pandas.data.labels.to_vec(), [2, 1]);
+    assert_eq!(as_pandas.header.as_deref(), Some(rows[0].as_str()));
+    assert_eq!(as_pandas.data.images[[0, 0, 0]], 9);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn mnist_csv_non_numeric_field_is_named_by_line_and_field() {
+    let dir = temp_dir("csv-field");
+    let path = dir.join("mnist_train.csv");
+    let mut bad = csv_row("4", 784, "0");
+    bad = bad.replacen(",0", ",x", 3).replacen(",x,x", ",0,0", 1); // the third pixel is "x"
+    std::fs::write(&path, format!("{}\n{bad}\n", csv_row("5", 784, "1"))).unwrap();
+    let (p, loc, expected, found) = format_err(datasets::read_mnist_csv(&path));
+    assert_eq!((p, loc), (path.clone(), Location::Line(2)));
+    assert_eq!(expected, "field 4 (a pixel) an integer 0..=255");
+    assert_eq!(found, "\"x\"");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn digits_csv_good_and_bad() {
     let dir = temp_dir("digits");
     let path = dir.join("digits.csv.gz");

@@ -171,6 +171,18 @@ impl MnistCsv {
 /// The fields of a row: the label, then 784 pixels.
 const CSV_FIELDS: usize = 1 + 28 * 28;
 
+/// How the first line of an MNIST CSV file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderRow {
+    /// The first line is a header exactly when its first field is not a
+    /// number (a header such as `label,1x1,...`); otherwise it is data.
+    Detect,
+    /// The first line is a header whatever it holds, as pandas' `read_csv`
+    /// assumes by default. On a file without a header row this loses the
+    /// first image: it becomes the column names.
+    FirstLine,
+}
+
 /// Parses MNIST as CSV from bytes: one row per image, the label 0..=9 then
 /// 784 pixels 0..=255 (28x28, row-major). The first line is a header exactly
 /// when its first field is not a number; that is reported in
@@ -180,6 +192,15 @@ const CSV_FIELDS: usize = 1 + 28 * 28;
 /// [`Error::Format`](crate::Error::Format) naming the line for a row with the
 /// wrong number of fields or a value out of range.
 pub fn read_mnist_csv_bytes(text: &[u8], path: &Path) -> Result<MnistCsv> {
+    read_mnist_csv_bytes_with(text, path, HeaderRow::Detect)
+}
+
+/// [`read_mnist_csv_bytes`] with the first line read as `header_row` says.
+///
+/// # Errors
+/// As [`read_mnist_csv_bytes`]; with [`HeaderRow::FirstLine`] the first line
+/// is not checked (it may hold anything, as a header may).
+pub fn read_mnist_csv_bytes_with(text: &[u8], path: &Path, header_row: HeaderRow) -> Result<MnistCsv> {
     let mut rows = lines(text).enumerate().map(|(i, l)| (i + 1, l)).peekable();
     let mut header = None;
     if let Some(&(_, first)) = rows.peek() {
@@ -188,7 +209,7 @@ pub fn read_mnist_csv_bytes(text: &[u8], path: &Path) -> Result<MnistCsv> {
             .trim_ascii()
             .first()
             .is_some_and(|b| b.is_ascii_digit() || *b == b'-' || *b == b'+');
-        if !numeric {
+        if header_row == HeaderRow::Detect && !numeric {
             let n_fields = first.split(|&b| b == b',').count();
             if n_fields != CSV_FIELDS {
                 return Err(format_error(
@@ -198,6 +219,8 @@ pub fn read_mnist_csv_bytes(text: &[u8], path: &Path) -> Result<MnistCsv> {
                     format!("{n_fields} fields"),
                 ));
             }
+        }
+        if header_row == HeaderRow::FirstLine || !numeric {
             header = Some(String::from_utf8_lossy(first).into_owned());
             rows.next();
         }
@@ -218,11 +241,28 @@ pub fn read_mnist_csv_bytes(text: &[u8], path: &Path) -> Result<MnistCsv> {
 /// Reads MNIST from a CSV file (gzipped or not), e.g. `mnist_train.csv`; see
 /// [`read_mnist_csv_bytes`] for the format and the header detection.
 ///
+/// ```no_run
+/// let train = nnlib::datasets::read_mnist_csv("data/mnist/mnist_train.csv".as_ref())?;
+/// assert_eq!(train.data.images.dim(), (60_000, 28, 28));
+/// # Ok::<(), nnlib::Error>(())
+/// ```
+///
 /// # Errors
 /// [`Error::Io`](crate::Error::Io) if unreadable, otherwise as [`read_mnist_csv_bytes`].
 pub fn read_mnist_csv(path: &Path) -> Result<MnistCsv> {
+    read_mnist_csv_with(path, HeaderRow::Detect)
+}
+
+/// [`read_mnist_csv`] with the first line read as `header_row` says:
+/// [`HeaderRow::FirstLine`] reads the file as pandas' `read_csv` does by
+/// default, which on a file without a header row turns the first image into
+/// column names.
+///
+/// # Errors
+/// As [`read_mnist_csv_bytes_with`].
+pub fn read_mnist_csv_with(path: &Path, header_row: HeaderRow) -> Result<MnistCsv> {
     let text = read_maybe_gz(path)?;
-    read_mnist_csv_bytes(&text, path)
+    read_mnist_csv_bytes_with(&text, path, header_row)
 }
 
 /// Writes one split as CSV to `path`, through a temporary file renamed at the end.

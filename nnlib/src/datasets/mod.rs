@@ -38,7 +38,8 @@ pub use cifar::{
     cifar10_from_batches, cifar10_from_images, parse_cifar_batch,
 };
 pub use csv::{
-    Digits, MnistCsv, digits, digits_from, read_mnist_csv, read_mnist_csv_bytes, write_mnist_csv,
+    Digits, HeaderRow, MnistCsv, digits, digits_from, read_mnist_csv, read_mnist_csv_bytes,
+    read_mnist_csv_bytes_with, read_mnist_csv_with, write_mnist_csv,
 };
 pub use idx::{
     FASHION_MNIST_CLASSES, IdxDataset, MNIST_CLASSES, fashion_mnist, fashion_mnist_from,
