@@ -33,6 +33,10 @@ pub fn relative_error(a: &ArrayViewD<f64>, n: &ArrayViewD<f64>) -> f64 {
 
 /// `∂f/∂x` by centred differences, one element of `x` at a time:
 /// `(f(x + h e_i) − f(x − h e_i)) / 2h`.
+///
+/// Elements are addressed by their index, so `x` may be in any memory
+/// layout (a transposed matrix, a slice with strides); the gradient has the
+/// shape of `x`, in standard layout.
 pub fn numeric_gradient(
     mut f: impl FnMut(&ArrayD<f64>) -> f64,
     x: &ArrayD<f64>,
@@ -40,25 +44,16 @@ pub fn numeric_gradient(
 ) -> ArrayD<f64> {
     let mut probe = x.clone();
     let mut grad = ArrayD::zeros(x.raw_dim());
-    for (i, g) in grad.iter_mut().enumerate() {
-        let orig = probe
-            .as_slice_memory_order()
-            .map(|s| s[i])
-            .unwrap_or_default();
-        set(&mut probe, i, orig + h);
+    for (index, g) in grad.indexed_iter_mut() {
+        let orig = probe[&index];
+        probe[&index] = orig + h;
         let up = f(&probe);
-        set(&mut probe, i, orig - h);
+        probe[&index] = orig - h;
         let down = f(&probe);
-        set(&mut probe, i, orig);
+        probe[&index] = orig;
         *g = (up - down) / (2.0 * h);
     }
     grad
-}
-
-fn set(a: &mut ArrayD<f64>, i: usize, v: f64) {
-    if let Some(s) = a.as_slice_memory_order_mut() {
-        s[i] = v;
-    }
 }
 
 /// One row of a [`GradientCheck`]: one parameter tensor.

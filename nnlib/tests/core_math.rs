@@ -345,6 +345,40 @@ fn three_layer_mlp_gradients_match_finite_differences_for_every_loss() {
 }
 
 #[test]
+fn gradient_check_of_weights_in_column_major_layout() {
+    // Weights assigned from a transposed matrix (`w.t().to_owned()` keeps the
+    // column-major layout): the finite differences must perturb the element
+    // the analytic gradient belongs to, whatever the memory order.
+    let x = Array2::from_shape_fn((6, 5), |(i, j)| ((i * 5 + j) as f64 * 0.37).sin());
+    let y = one_hot::<f64, _>(&[0usize, 2, 1, 2, 0, 1][..], 3).unwrap();
+    let mut net = Mlp::<f64>::new(
+        &[5, 4, 3],
+        &[Activation::Tanh, Activation::Softmax],
+        Loss::CategoricalCrossEntropy,
+        Init::XavierUniform,
+        5,
+    )
+    .unwrap();
+    for layer in &mut net.layers {
+        let transposed = layer.weights.t().as_standard_layout().into_owned(); // (out, in)
+        layer.weights = transposed.t().to_owned(); // (in, out) again, column-major
+        assert!(!layer.weights.is_standard_layout());
+    }
+    let report = check_mlp_gradients(&net, &x.view(), &y.view()).unwrap();
+    assert!(report.max_relative_error() <= TOL, "{report}");
+    // And numeric_gradient alone on a column-major matrix: f(w) = Σ c_ij w_ij.
+    let w = Array2::from_shape_fn((3, 2), |(i, j)| (i + 10 * j) as f64).reversed_axes();
+    let c = Array2::from_shape_fn((2, 3), |(i, j)| (3 * i + j) as f64);
+    let numeric = numeric_gradient(
+        |p| (p * &c.clone().into_dyn()).sum(),
+        &w.clone().into_dyn(),
+        H,
+    );
+    let largest = (&numeric - &c.clone().into_dyn()).fold(0.0_f64, |m, v| m.max(v.abs()));
+    assert!(largest < 1e-6, "{numeric} against {c}");
+}
+
+#[test]
 fn gradient_check_detects_a_wrong_gradient() {
     // A network whose output layer claims to be sigmoid while mse backward uses
     // the gradient of a different activation must fail the check: compare a
