@@ -434,7 +434,11 @@ fn mnist_csv_header_detection_and_errors() {
 fn mnist_csv_first_line_as_header_loses_the_first_image() {
     let dir = temp_dir("csv-first-line");
     let path = dir.join("mnist_test.csv");
-    let rows = [csv_row("7", 784, "0"), csv_row("2", 784, "9"), csv_row("1", 784, "255")];
+    let rows = [
+        csv_row("7", 784, "0"),
+        csv_row("2", 784, "9"),
+        csv_row("1", 784, "255"),
+    ];
     std::fs::write(&path, format!("{}\n{}\n{}\n", rows[0], rows[1], rows[2])).unwrap();
     let detected = datasets::read_mnist_csv(&path).unwrap();
     assert_eq!(detected.data.labels.to_vec(), [7, 2, 1]);

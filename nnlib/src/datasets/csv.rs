@@ -200,7 +200,11 @@ pub fn read_mnist_csv_bytes(text: &[u8], path: &Path) -> Result<MnistCsv> {
 /// # Errors
 /// As [`read_mnist_csv_bytes`]; with [`HeaderRow::FirstLine`] the first line
 /// is not checked (it may hold anything, as a header may).
-pub fn read_mnist_csv_bytes_with(text: &[u8], path: &Path, header_row: HeaderRow) -> Result<MnistCsv> {
+pub fn read_mnist_csv_bytes_with(
+    text: &[u8],
+    path: &Path,
+    header_row: HeaderRow,
+) -> Result<MnistCsv> {
     let mut rows = lines(text).enumerate().map(|(i, l)| (i + 1, l)).peekable();
     let mut header = None;
     if let Some(&(_, first)) = rows.peek() {
