@@ -9,6 +9,7 @@
 //! | [`activation`] | sigmoid, tanh, ReLU, leaky ReLU, ELU, step, softmax, their derivatives and the softmax Jacobian |
 //! | [`loss`] | mean squared error, binary and categorical cross-entropy, and their gradients |
 //! | [`init`] | seeded random initialisers (randn, uniform, Xavier/Glorot, He) |
+//! | [`numpy_random`] | numpy's legacy generator (`np.random.seed`, `random`, `randint`), number for number |
 //! | [`linalg`] | the shape-checked matrix product |
 //! | [`layer`] | a dense layer: forward, backward |
 //! | [`mlp`] | a multi-layer perceptron built of dense layers |
@@ -48,6 +49,7 @@ pub mod lessons;
 pub mod linalg;
 pub mod loss;
 pub mod mlp;
+pub mod numpy_random;
 pub mod optim;
 pub mod plot;
 pub mod scalar;
