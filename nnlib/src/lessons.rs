@@ -56,8 +56,7 @@
 //!
 //! # Lessons 01, 02, 04 and 05
 //!
-//! Their notebooks are still to come; what their source lessons use that
-//! nnlib already has:
+//! What each of the other lessons uses from nnlib:
 //!
 //! **01, a fully connected network on CIFAR-10.** The images:
 //! [`datasets::cifar10`], scaled by [`datasets::to_unit`] and flattened to
@@ -72,21 +71,31 @@
 //! [`plot::LineChart`].
 //!
 //! **02, MNIST one sample at a time, dropout, mini-batches.**
-//! [`datasets::mnist`]; the per-sample products
+//! [`datasets::mnist`]; numpy's seeded legacy generator, so that the weights
+//! and dropout masks are the source's own ([`numpy_random::NumpyRandomState`]:
+//! `random_array` for `np.random.random`, `randint_array` for
+//! `np.random.randint`); the per-sample products
 //! [`linalg::row_times_matrix_into`], [`linalg::matrix_times_row_into`] and
 //! the update [`linalg::rank_one_update`]; ReLU and its gate on `a > 0`
 //! ([`activation::relu`], [`activation::relu_derivative`]); the per-sample
 //! error [`loss::sum_squared_error`]; the dropout mask
 //! ([`dropout::Dropout`], [`dropout::Dropout::fill_mask`]); batches
-//! ([`data::minibatches`], [`data::take_rows`]).
+//! ([`data::minibatches`], [`data::take_rows`]) and their products
+//! ([`linalg::matmul`], [`linalg::gemm_into`]).
 //!
 //! **04, a network from scratch on MNIST CSV.** The CSV files and their
-//! header row ([`datasets::read_mnist_csv`], [`datasets::MnistCsv::has_header`]);
+//! header row ([`datasets::read_mnist_csv`], [`datasets::MnistCsv::has_header`];
+//! read as pandas reads them by default, losing the first image, with
+//! [`datasets::read_mnist_csv_with`] and [`datasets::HeaderRow::FirstLine`]);
 //! weights uniform in [−0.5, 0.5) ([`init::uniform`]); one sample per column,
 //! so softmax along `Axis(0)` ([`activation::softmax`]); the shape error of
 //! `W1 · X` that names both shapes and the transpose that fits
 //! ([`linalg::matmul_named`]); predictions and accuracy
-//! ([`data::argmax_rows`], [`data::accuracy`]).
+//! ([`data::argmax_rows`], [`data::accuracy`]); the rows of `W1` drawn as
+//! images ([`plot::WeightTiles`]); the gradients checked against an [`Mlp`]
+//! and finite differences ([`check::check_mlp_gradients`]); the 784-128-10
+//! network in mini-batches ([`data::minibatches`], [`train::Trainer`] with
+//! [`init::Init::HeNormal`]).
 //!
 //! **05, box functions, the softmax Jacobian, Fashion-MNIST, backpropagation
 //! by hand.** The step activation of the box functions ([`activation::step`],
@@ -94,9 +103,11 @@
 //! numeric check ([`activation::softmax_jacobian`],
 //! [`check::numeric_jacobian`], [`check::check_softmax_jacobian`]);
 //! [`datasets::fashion_mnist`] and the 784-256-128-64-10 ReLU network trained
-//! with [`optim::Adam`] in batches of 128 ([`train::Trainer::batch_size`],
-//! validation loss and accuracy in [`train::History`]), the probabilities of
-//! test images beside them ([`plot::ProbabilityBars`]); by hand, weights from
+//! with [`optim::Adam`] in batches of 128 ([`Mlp::train_step`],
+//! [`data::minibatches`], [`data::take_rows`]), the confusion matrix
+//! ([`plot::ConfusionMatrix`]), the probabilities of test images beside them
+//! ([`plot::ProbabilityBars`]); the derivative of log-softmax by
+//! [`symbolic::Expr`]; by hand, weights from
 //! [`init::Init::NormalMaxFan`], the stable [`activation::sigmoid`] and
 //! [`activation::softmax`], [`loss::categorical_cross_entropy`], and the
 //! output delta `a − y` of softmax with cross-entropy ([`Loss::output_delta`]).
@@ -109,5 +120,5 @@ use crate::{
     linalg,
     loss::{self, Loss},
     mlp::Mlp,
-    optim, plot, symbolic, train,
+    numpy_random, optim, plot, symbolic, train,
 };
