@@ -18,8 +18,16 @@ fn fetch_script_end_to_end() {
         out.status.success(),
         "data-scripts/test_fetch.py failed:\n{stderr}"
     );
-    // The run must really have executed the tests, not found none.
-    assert!(stderr.contains("Ran 9 tests"), "{stderr}");
+    // The run must really have executed every test of the file, not found none.
+    let source = std::fs::read_to_string(scripts.join("test_fetch.py"))
+        .expect("data-scripts/test_fetch.py is readable");
+    let defined = source.matches("\n    def test_").count();
+    assert!(defined >= 12, "only {defined} tests found in test_fetch.py");
+    assert!(stderr.contains(&format!("Ran {defined} tests")), "{stderr}");
+    assert!(
+        stderr.contains("test_mnist_csv_is_written_from_the_idx_files_and_repaired ("),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("test_corrupted_mirror_file_fails_and_leaves_nothing ("),
         "{stderr}"
