@@ -59,16 +59,20 @@
 //! What each of the other lessons uses from nnlib:
 //!
 //! **01, a fully connected network on CIFAR-10.** The images:
-//! [`datasets::cifar10`], scaled by [`datasets::to_unit`] and flattened to
-//! 3,072 features by [`datasets::flatten`], labels by [`data::one_hot`]. The
-//! 3072-64-10 network: [`Mlp`] with weights from [`init::Init::Randn`] (scale
-//! 0.01), sigmoid ([`activation::sigmoid`], its derivative taken from `A`:
-//! [`activation::sigmoid_derivative_from_output`]) or ReLU
-//! ([`activation::relu`]), a softmax output with the max subtraction
-//! ([`activation::softmax`]), the `1/m` of the mean loss inside
-//! [`loss::softmax_cross_entropy_gradient_from_output`]; full-batch gradient
-//! descent by [`Mlp::train_step`] and [`train::Trainer`]; the loss curves by
-//! [`plot::LineChart`].
+//! [`datasets::cifar10`] (the binary files, or the JPEG re-encoding, named
+//! as such), drawn by [`plot::ImageGrid`] and [`plot::Image::rgb`],
+//! shuffled by [`data::permutation`], labels one-hot by [`data::one_hot`].
+//! The 3072-64-10 network written out in the lesson uses
+//! [`linalg::matmul_named`] for its products (shapes checked, operands
+//! named); the same network as an [`Mlp`] with weights from
+//! [`init::Init::Randn`] (scale 0.01), sigmoid ([`activation::sigmoid`],
+//! [`activation::sigmoid_derivative`]) or ReLU ([`activation::relu`]), a
+//! softmax output with the max subtraction ([`activation::softmax`]), checked
+//! against it by [`Mlp::loss_and_gradients`] and [`Mlp::apply_gradients`]
+//! with [`optim::Sgd`]. The longer runs: [`train::Trainer`] in `f32` and
+//! `f64`; predictions by [`data::argmax_rows`] and [`data::accuracy`]; the
+//! curves by [`plot::Subplots`] and [`plot::LineChart`], the sigmoid and ReLU
+//! by [`plot::FunctionPlot`], the mistakes by [`plot::ConfusionMatrix`].
 //!
 //! **02, MNIST one sample at a time, dropout, mini-batches.**
 //! [`datasets::mnist`]; numpy's seeded legacy generator, so that the weights
