@@ -1,7 +1,8 @@
 // Lesson 04's gradient descent, written out with ndarray as the lesson
-// writes it: samples in columns (X is 784 x 60,000), 784-10-10 ReLU/softmax,
-// one full-batch iteration of forward pass, backward pass and update at
-// alpha 0.1. One unit: one iteration.
+// writes it, its products through `matmul_named` as in the notebook:
+// samples in columns (X is 784 x 60,000), 784-10-10 ReLU/softmax, one
+// full-batch iteration of forward pass, backward pass and update at alpha
+// 0.1. One unit: one iteration.
 {
     let mnist = nnlib::datasets::mnist()?;
     let x: Array2<f64> = nnlib::datasets::flatten(&mnist.train.images)?.mapv(|p: u8| f64::from(p) / 255.0).reversed_axes();
@@ -13,15 +14,15 @@
     let alpha = 0.1;
     for unit in 1..=5 {
         let started = std::time::Instant::now();
-        let z1 = w1.dot(&x) + &b1;
+        let z1 = matmul_named("W1", &w1.view(), "X", &x.view())? + &b1;
         let a1 = z1.mapv(|v| v.max(0.0));
-        let z2 = w2.dot(&a1) + &b2;
+        let z2 = matmul_named("W2", &w2.view(), "A1", &a1.view())? + &b2;
         let a2 = nnlib::activation::softmax(&z2.view(), Axis(0));
         let dz2 = &a2 - &y;
-        let dw2 = dz2.dot(&a1.t()) / m as f64;
+        let dw2 = matmul_named("dZ2", &dz2.view(), "A1ᵀ", &a1.t())? / m as f64;
         let db2 = dz2.sum_axis(Axis(1)).insert_axis(Axis(1)) / m as f64;
-        let dz1 = w2.t().dot(&dz2) * z1.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 });
-        let dw1 = dz1.dot(&x.t()) / m as f64;
+        let dz1 = matmul_named("W2ᵀ", &w2.t(), "dZ2", &dz2.view())? * z1.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 });
+        let dw1 = matmul_named("dZ1", &dz1.view(), "Xᵀ", &x.t())? / m as f64;
         let db1 = dz1.sum_axis(Axis(1)).insert_axis(Axis(1)) / m as f64;
         w1 = w1 - alpha * dw1;
         b1 = b1 - alpha * db1;

@@ -98,7 +98,7 @@ def main():
     ap.add_argument("--kernel", default="nnlib-rust",
                     help="kernelspec to start (evcxr's own is `rust`: a fresh build folder each start)")
     ap.add_argument("--cells-of", help="folder of lesson workload cells (bench/kernel)")
-    ap.add_argument("--workloads", default="l02,l03,l04,l05",
+    ap.add_argument("--workloads", default="l01,l02,l03,l04,l05",
                     help="comma-separated workload names in --cells-of")
     ap.add_argument("--release-runner", help="the release program running the same cells")
     args = ap.parse_args()

@@ -22,7 +22,8 @@ pub const COUNT: usize = 8;
 
 /// The build profile of the lessons' kernels (`kernel/build-profile.toml`):
 /// nnlib and its dependencies built with a release build's settings, the
-/// cells at evcxr's `opt_level`.
+/// cells at evcxr's `opt_level` with overflow checks, without debug
+/// assertions.
 pub const BUILD_PROFILE: &str = include_str!("../../kernel/build-profile.toml");
 
 /// Puts [`BUILD_PROFILE`] at `root/.cargo/config.toml`, where cargo finds it

@@ -10,6 +10,11 @@ use nnlib::prelude::*;
 
 type CellResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
+fn l01() -> CellResult {
+    include!("../../kernel/l01.rs");
+    Ok(())
+}
+
 fn l02() -> CellResult {
     include!("../../kernel/l02.rs");
     Ok(())
@@ -33,11 +38,12 @@ fn l05() -> CellResult {
 fn main() {
     let cell = std::env::args().nth(1).unwrap_or_default();
     let result = match cell.as_str() {
+        "l01" => l01(),
         "l02" => l02(),
         "l03" => l03(),
         "l04" => l04(),
         "l05" => l05(),
-        _ => Err(format!("usage: kernel_cells l02|l03|l04|l05 (found {cell:?})").into()),
+        _ => Err(format!("usage: kernel_cells l01|l02|l03|l04|l05 (found {cell:?})").into()),
     };
     if let Err(e) = result {
         eprintln!("kernel_cells: {e}");

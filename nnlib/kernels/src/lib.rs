@@ -50,6 +50,7 @@ use blas_src as _;
 #[cfg(feature = "openblas")]
 use openblas_src as _;
 
+mod compiled_here;
 pub mod rows;
 pub mod tall;
 #[cfg(test)]
@@ -172,6 +173,26 @@ pub fn product_into<T: Element>(
 /// unless the operands fit them ([`tall::fits_x_w`], [`tall::fits_xt_d`]);
 /// for the `gemm` routes, unless the elements are `f32` or `f64`.
 pub fn product_on<T: Element>(
+    route: Route,
+    alpha: T,
+    a: &ArrayView2<T>,
+    b: &ArrayView2<T>,
+    beta: T,
+    c: &mut ArrayViewMut2<T>,
+) {
+    use compiled_here::{same, same_view, same_view_mut};
+    compiled_here::dispatch!(T,
+        f64 => compiled_here::product_on_f64(route, same(alpha), &same_view(a), &same_view(b), same(beta),
+                                             &mut same_view_mut(c)),
+        f32 => compiled_here::product_on_f32(route, same(alpha), &same_view(a), &same_view(b), same(beta),
+                                             &mut same_view_mut(c)),
+        otherwise => product_on_any(route, alpha, a, b, beta, c),
+    )
+}
+
+/// [`product_on`] for any element type, instantiated for `f32` and `f64` in
+/// this crate ([`compiled_here`]).
+fn product_on_any<T: Element>(
     route: Route,
     alpha: T,
     a: &ArrayView2<T>,
