@@ -28,7 +28,7 @@
 //!
 //! The fast paths live apart, in the crate [`nnlib_kernels`] (folder
 //! `nnlib/kernels`): the blocked matrix-product kernels, the call into the
-//! `gemm` crate, the thresholds for threads and the per-sample row kernels.
+//! `gemm` crates, the thresholds for threads and the per-sample row kernels.
 //! Speed takes code that follows the processor rather than the formula
 //! (cache blocking, vector instructions chosen at run time, `unsafe`); kept
 //! there, it leaves this crate free of `unsafe` and reading as the lessons'

@@ -32,6 +32,7 @@ pub trait Scalar:
     + Send
     + Sync
     + 'static
+    + nnlib_kernels::Element
 {
     /// Converts an `f64` constant, rounding to the nearest `Self`.
     fn cast(x: f64) -> Self;

@@ -5,7 +5,7 @@
 //! products of a training step are where nearly all the time goes, and
 //! making them fast takes code of another kind: blocked loops sized to the
 //! processor's caches, micro-kernels compiled for its vector instructions
-//! (chosen at run time), `unsafe` calls into the `gemm` crate, and thresholds
+//! (chosen at run time), `unsafe` calls into the `gemm` crates, and thresholds
 //! for when threads pay. That code lives here, so that `nnlib` itself has no
 //! `unsafe` and its `linalg` module reads as the product it checks and
 //! computes, `C[i, j] = Σ_k A[i, k] B[k, j]`.
@@ -27,8 +27,9 @@
 //!   rows, 60,000 columns: its samples are columns) computed as its
 //!   transpose `Cᵀ = Xᵀ W₁ᵀ`, the tall layout the forward kernel is fast at;
 //! - [`Route::Gemm`]: other products of at least [`LARGE_PRODUCT`]
-//!   multiply-adds, on the pure-Rust [`gemm`](https://docs.rs/gemm) crate
-//!   (AVX-512, AVX2 or NEON kernels, chosen at run time), threaded over the
+//!   multiply-adds, on the pure-Rust kernels of [`gemm`](https://docs.rs/gemm)
+//!   (its crates `gemm-f64` and `gemm-f32`; AVX-512, AVX2 or NEON kernels,
+//!   chosen at run time), threaded over the
 //!   cores when [`split_over_cores`] says so; with the cargo feature
 //!   `openblas`, on the system OpenBLAS through `ndarray` instead;
 //! - [`Route::Ndarray`]: small products, where starting threads costs more
@@ -40,33 +41,20 @@
 //! [`rows`] holds the per-sample kernels of lessons 02 and 05: one row times
 //! a matrix, without allocating.
 
-use std::any::TypeId;
-use std::ops::{AddAssign, MulAssign};
-
-use ndarray::{ArrayView2, ArrayViewMut2, LinalgScalar};
+use ndarray::{ArrayView2, ArrayViewMut2};
 
 #[cfg(feature = "openblas")]
 use blas_src as _;
 #[cfg(feature = "openblas")]
 use openblas_src as _;
 
-mod compiled_here;
+mod element;
 pub mod rows;
 pub mod tall;
 #[cfg(test)]
 mod test_support;
 
-/// The element types of the kernels: floating-point numbers that `ndarray`
-/// can multiply (`f32` and `f64`; the fast paths take exactly those two).
-pub trait Element:
-    num_traits::Float + LinalgScalar + AddAssign + MulAssign + Send + Sync + 'static
-{
-}
-
-impl<T> Element for T where
-    T: num_traits::Float + LinalgScalar + AddAssign + MulAssign + Send + Sync + 'static
-{
-}
+pub use element::Element;
 
 /// Products with at least this many multiply-adds (`n · k · m`) run on the
 /// multithreaded kernels (`gemm`, or OpenBLAS with the `openblas` feature).
@@ -122,7 +110,7 @@ pub enum Route {
     /// `Cᵀ ← α X W + β Cᵀ` on [`tall::x_w_into`], with `X = Bᵀ`, `W = Aᵀ`:
     /// lesson 04's `W₁ X`, its samples in columns.
     TallForwardTransposed,
-    /// The `gemm` crate (or OpenBLAS with the `openblas` feature).
+    /// The `gemm` crates (or OpenBLAS with the `openblas` feature).
     Gemm,
     /// `ndarray`'s own kernels.
     Ndarray,
@@ -132,10 +120,8 @@ pub enum Route {
 /// operands.
 pub fn route<T: Element>(a: &ArrayView2<T>, b: &ArrayView2<T>, c: &ArrayViewMut2<T>) -> Route {
     let ((n, k), m) = (a.dim(), b.ncols());
-    let float =
-        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
     let large = n.saturating_mul(k).saturating_mul(m) >= LARGE_PRODUCT;
-    if !float || !large || k == 0 {
+    if !large || k == 0 {
         Route::Ndarray
     } else if tall::fits_x_w(a, b, c) && tall::forward_beats_gemm(m) {
         Route::TallForward
@@ -170,8 +156,7 @@ pub fn product_into<T: Element>(
 ///
 /// # Panics
 /// Unless `A` is (n, k), `B` (k, m) and `C` (n, m); for the tall routes,
-/// unless the operands fit them ([`tall::fits_x_w`], [`tall::fits_xt_d`]);
-/// for the `gemm` routes, unless the elements are `f32` or `f64`.
+/// unless the operands fit them ([`tall::fits_x_w`], [`tall::fits_xt_d`]).
 pub fn product_on<T: Element>(
     route: Route,
     alpha: T,
@@ -180,18 +165,11 @@ pub fn product_on<T: Element>(
     beta: T,
     c: &mut ArrayViewMut2<T>,
 ) {
-    use compiled_here::{same, same_view, same_view_mut};
-    compiled_here::dispatch!(T,
-        f64 => compiled_here::product_on_f64(route, same(alpha), &same_view(a), &same_view(b), same(beta),
-                                             &mut same_view_mut(c)),
-        f32 => compiled_here::product_on_f32(route, same(alpha), &same_view(a), &same_view(b), same(beta),
-                                             &mut same_view_mut(c)),
-        otherwise => product_on_any(route, alpha, a, b, beta, c),
-    )
+    T::product_on(route, alpha, a, b, beta, c);
 }
 
-/// [`product_on`] for any element type, instantiated for `f32` and `f64` in
-/// this crate ([`compiled_here`]).
+/// [`product_on`]'s generic body, instantiated for `f32` and `f64` in this
+/// crate ([`Element`]).
 fn product_on_any<T: Element>(
     route: Route,
     alpha: T,
@@ -221,13 +199,19 @@ fn product_on_any<T: Element>(
     }
 }
 
-/// `C ← α A B + β C` on the `gemm` crate, threaded over the cores when
+/// `C ← α A B + β C` on the `gemm` crates' kernel for `T`
+/// ([`Element::gemm_kernel`]), threaded over the cores when
 /// [`split_over_cores`] says so. Transposed and strided operands are read in
-/// place. `gemm` picks its kernels for the processor at run time: AVX-512
-/// (its `x86-v4` feature, enabled here), AVX2 and FMA, or NEON.
+/// place. The kernel is the widest the processor runs: AVX-512 (the `x86-v4`
+/// feature, enabled here), AVX2 and FMA, or NEON.
+///
+/// The kernel fills its destination a column at a time, so a `C` laid out
+/// by rows is computed as its transpose, `Cᵀ ← α Bᵀ Aᵀ + β Cᵀ`; and it takes
+/// non-negative strides, so an axis with a negative stride is read from its
+/// other end, where its stride is positive.
 ///
 /// # Panics
-/// Unless the shapes fit and the elements are `f32` or `f64`.
+/// Unless the shapes fit.
 fn gemm_crate_into<T: Element>(
     alpha: T,
     a: &ArrayView2<T>,
@@ -237,46 +221,74 @@ fn gemm_crate_into<T: Element>(
 ) {
     let ((n, k), (k2, m)) = (a.dim(), b.dim());
     assert!(k == k2 && c.dim() == (n, m));
-    assert!(
-        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>(),
-        "the gemm crate computes f32 and f64 products only"
-    );
     if n == 0 || m == 0 {
         return;
     }
-    let (cs, rs) = (c.strides()[1], c.strides()[0]);
-    let dst = c.as_mut_ptr();
-    // SAFETY: the shapes were checked above ((n, k) · (k, m) into (n, m));
-    // the pointers and element strides come from live ndarray views, so every
-    // index the kernel forms lies inside its array, and `dst` is a unique
-    // borrow that cannot alias `a` or `b`. `T` is f32 or f64 (checked
-    // above), which `gemm` supports. Its convention is
-    // dst ← α·dst + β·lhs·rhs, hence the swapped roles of α and β.
+    let threads = if split_over_cores(n * k * m) {
+        gemm_common::Parallelism::Rayon(0)
+    } else {
+        gemm_common::Parallelism::None
+    };
+    // Each operand as (pointer, rows, columns, row stride, column stride).
+    let mut c = (c.as_mut_ptr(), n, m, c.strides()[0], c.strides()[1]);
+    let mut a = (a.as_ptr(), n, k, a.strides()[0], a.strides()[1]);
+    let mut b = (b.as_ptr(), k, m, b.strides()[0], b.strides()[1]);
+    fn transpose<P>(
+        (p, rows, cols, rs, cs): (P, usize, usize, isize, isize),
+    ) -> (P, usize, usize, isize, isize) {
+        (p, cols, rows, cs, rs)
+    }
+    if c.4.abs() < c.3.abs() {
+        (c, a, b) = (transpose(c), transpose(b), transpose(a));
+    }
+    // A negative stride along C's rows is one along A's rows too; along C's
+    // columns, along B's columns; along the sum's index, along A's columns
+    // and B's rows. Flipping an axis of both keeps every product A[i, l] B[l, j].
+    let last = |len: usize, stride: isize| (len as isize - 1) * stride;
+    if c.3 < 0 {
+        c.0 = c.0.wrapping_offset(last(c.1, c.3));
+        a.0 = a.0.wrapping_offset(last(a.1, a.3));
+        (c.3, a.3) = (-c.3, -a.3);
+    }
+    if c.4 < 0 {
+        c.0 = c.0.wrapping_offset(last(c.2, c.4));
+        b.0 = b.0.wrapping_offset(last(b.2, b.4));
+        (c.4, b.4) = (-c.4, -b.4);
+    }
+    if a.4 < 0 && k > 0 {
+        a.0 = a.0.wrapping_offset(last(a.2, a.4));
+        b.0 = b.0.wrapping_offset(last(b.1, b.3));
+        (a.4, b.3) = (-a.4, -b.3);
+    }
+    let (rows, cols, inner) = (c.1, c.2, a.2);
+    // SAFETY: the shapes were checked above ((n, k) · (k, m) into (n, m))
+    // and survive the transposition; the pointers and element strides come
+    // from live ndarray views, and flipping an axis moves a pointer to the
+    // other end of that axis inside the same array, so every index the
+    // kernel forms lies inside its array; `c` is a unique borrow that cannot
+    // alias `a` or `b`. The kernel's convention is dst ← α·dst + β·lhs·rhs,
+    // hence the swapped roles of α and β.
     unsafe {
-        gemm::gemm(
-            n,
-            m,
-            k,
-            dst,
-            cs,
-            rs,
+        T::gemm_kernel()(
+            rows,
+            cols,
+            inner,
+            c.0,
+            c.4,
+            c.3,
             beta != T::zero(),
-            a.as_ptr(),
-            a.strides()[1],
-            a.strides()[0],
-            b.as_ptr(),
-            b.strides()[1],
-            b.strides()[0],
+            a.0,
+            a.4,
+            a.3,
+            b.0,
+            b.4,
+            b.3,
             beta,
             alpha,
             false,
             false,
             false,
-            if split_over_cores(n * k * m) {
-                gemm::Parallelism::Rayon(0)
-            } else {
-                gemm::Parallelism::None
-            },
+            threads,
         );
     }
 }

@@ -10,7 +10,6 @@
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
 
 use crate::Element;
-use crate::compiled_here::{self, dispatch, same, same_view, same_view_mut};
 
 /// `out ← x W`, one row times a matrix: `out[j] = Σ_i x[i] W[i, j]`.
 ///
@@ -21,15 +20,11 @@ pub fn row_times_matrix<T: Element>(
     w: &ArrayView2<T>,
     out: &mut ArrayViewMut1<T>,
 ) {
-    dispatch!(T,
-        f64 => compiled_here::rows::row_times_matrix_f64(&same_view(x), &same_view(w), &mut same_view_mut(out)),
-        f32 => compiled_here::rows::row_times_matrix_f32(&same_view(x), &same_view(w), &mut same_view_mut(out)),
-        otherwise => row_times_matrix_any(x, w, out),
-    )
+    T::row_times_matrix(x, w, out)
 }
 
-/// [`row_times_matrix`] for any element type, instantiated for `f32` and `f64` in
-/// this crate.
+/// [`row_times_matrix`]'s generic body, instantiated for `f32` and `f64` in this
+/// crate ([`Element`]).
 pub(crate) fn row_times_matrix_any<T: Element>(
     x: &ArrayView1<T>,
     w: &ArrayView2<T>,
@@ -58,15 +53,11 @@ pub fn matrix_times_row<T: Element>(
     d: &ArrayView1<T>,
     out: &mut ArrayViewMut1<T>,
 ) {
-    dispatch!(T,
-        f64 => compiled_here::rows::matrix_times_row_f64(&same_view(w), &same_view(d), &mut same_view_mut(out)),
-        f32 => compiled_here::rows::matrix_times_row_f32(&same_view(w), &same_view(d), &mut same_view_mut(out)),
-        otherwise => matrix_times_row_any(w, d, out),
-    )
+    T::matrix_times_row(w, d, out)
 }
 
-/// [`matrix_times_row`] for any element type, instantiated for `f32` and `f64` in
-/// this crate.
+/// [`matrix_times_row`]'s generic body, instantiated for `f32` and `f64` in this
+/// crate ([`Element`]).
 pub(crate) fn matrix_times_row_any<T: Element>(
     w: &ArrayView2<T>,
     d: &ArrayView1<T>,
@@ -93,15 +84,11 @@ pub fn rank_one_update<T: Element>(
     x: &ArrayView1<T>,
     d: &ArrayView1<T>,
 ) {
-    dispatch!(T,
-        f64 => compiled_here::rows::rank_one_update_f64(&mut same_view_mut(w), same(alpha), &same_view(x), &same_view(d)),
-        f32 => compiled_here::rows::rank_one_update_f32(&mut same_view_mut(w), same(alpha), &same_view(x), &same_view(d)),
-        otherwise => rank_one_update_any(w, alpha, x, d),
-    )
+    T::rank_one_update(w, alpha, x, d)
 }
 
-/// [`rank_one_update`] for any element type, instantiated for `f32` and `f64` in
-/// this crate.
+/// [`rank_one_update`]'s generic body, instantiated for `f32` and `f64` in this
+/// crate ([`Element`]).
 pub(crate) fn rank_one_update_any<T: Element>(
     w: &mut ndarray::ArrayViewMut2<T>,
     alpha: T,
