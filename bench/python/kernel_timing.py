@@ -1,6 +1,6 @@
 """How long the notebooks make a learner wait: the evcxr Jupyter kernel, timed.
 
-    python kernel_timing.py NOTEBOOKS_DIR [--starts N] [--cells N] [--kernel NAME]
+    python kernel_timing.py NOTEBOOKS_DIR [--starts N] [--cells N] [--rounds N] [--kernel NAME]
 
 Starts the lessons' kernel `nnlib-rust` (kernel/launch) in NOTEBOOKS_DIR, as JupyterLab does,
 so it reads notebooks/evcxr.toml and loads nnlib. Measures
@@ -14,8 +14,9 @@ so it reads notebooks/evcxr.toml and loads nnlib. Measures
 * with --cells-of DIR: each lesson workload of DIR (bench/kernel/<name>.rs,
   a cell that prints `unit k: S s` per unit of work) run in the last kernel,
   next to the same file compiled into a release program (--release-runner),
-  with the ratio of the medians: what a learner gets in the notebook against
-  what the library does in a release build.
+  alternating the two --rounds times, with the ratio of the medians: what a
+  learner gets in the notebook against what the library does in a release
+  build.
 
 Prints one line per measurement and a summary (medians).
 """
@@ -68,22 +69,27 @@ def unit_times(text, where):
     return found
 
 
-def workload_rows(kc, cells_dir, names, release_runner, timeout):
-    """Runs each workload in the kernel and in the release runner; prints a row each."""
+def workload_rows(kc, cells_dir, names, release_runner, timeout, rounds):
+    """Runs each workload in the kernel and in the release runner, alternating
+    `rounds` times (so that a slow spell of a shared machine falls on both);
+    prints a row each, with the medians over all rounds' units."""
     rows = []
     for name in names:
         code = (pathlib.Path(cells_dir) / f"{name}.rs").read_text()
-        _, out = run(kc, code, timeout)
-        kernel = unit_times(out, f"{name} in the kernel")
-        done = subprocess.run([release_runner, name], capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"{release_runner} {name} failed:\n{done.stderr}")
-        release = unit_times(done.stdout, f"{name} in the release build")
+        kernel, release = [], []
+        for _ in range(rounds):
+            _, out = run(kc, code, timeout)
+            kernel += unit_times(out, f"{name} in the kernel")
+            done = subprocess.run([release_runner, name], capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"{release_runner} {name} failed:\n{done.stderr}")
+            release += unit_times(done.stdout, f"{name} in the release build")
         k = statistics.median(t for t, _ in kernel)
         r = statistics.median(t for t, _ in release)
         rows.append((name, k, r))
         print(f"workload {name}: kernel {k:.4f} s/unit, release {r:.4f} s/unit, "
-              f"kernel / release {k / r:.2f} (kernel units {[round(t, 4) for t, _ in kernel]}, "
+              f"kernel / release {k / r:.2f} over {rounds} alternating round(s) "
+              f"(kernel units {[round(t, 4) for t, _ in kernel]}, "
               f"release units {[round(t, 4) for t, _ in release]}; last: kernel {kernel[-1][1]}, release {release[-1][1]})",
               flush=True)
     return rows
@@ -101,6 +107,8 @@ def main():
     ap.add_argument("--workloads", default="l01,l02,l03,l04,l05",
                     help="comma-separated workload names in --cells-of")
     ap.add_argument("--release-runner", help="the release program running the same cells")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="alternating kernel / release rounds per workload (medians over all)")
     args = ap.parse_args()
     rows = []
     starts, rounds = [], []
@@ -124,7 +132,7 @@ def main():
                     print(f"small cell {j + 1}: {seconds:.2f} s ({out})", flush=True)
                 names = [n for n in args.workloads.split(",") if n]
                 if args.cells_of and names:
-                    rows = workload_rows(kc, args.cells_of, names, args.release_runner, args.timeout)
+                    rows = workload_rows(kc, args.cells_of, names, args.release_runner, args.timeout, args.rounds)
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
