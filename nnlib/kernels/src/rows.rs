@@ -6,10 +6,70 @@
 //! allocate nothing, and skip the zero entries of the input row (most pixels
 //! of an MNIST digit are 0): the rows of `W` such an entry would multiply
 //! add nothing to a sum of finite values.
+//!
+//! Each kernel runs compiled for the widest vector instructions the
+//! processor has (AVX-512 or AVX2 on x86-64, chosen at run time), with the
+//! same operations in the same order on every level: a multiplication and
+//! an addition, never fused into one rounding, so the results are the same
+//! bit for bit on every processor.
+
+use std::sync::OnceLock;
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
 
 use crate::Element;
+use crate::tall::Simd;
+
+/// The widest vector level of this processor, detected once.
+fn widest() -> Simd {
+    static WIDEST: OnceLock<Simd> = OnceLock::new();
+    *WIDEST.get_or_init(Simd::best)
+}
+
+/// `fn name / name_on<T: Element>(args) { body }`: `name_on(simd, args)`
+/// runs `body` compiled for `simd` (AVX-512, AVX2, or the compiler's default
+/// target), and `name(args)` runs it on the widest level the processor has
+/// ([`widest`]).
+macro_rules! on_widest_simd {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident / $name_on:ident<T: Element>($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$doc])*
+        $vis fn $name<T: Element>($($arg: $ty),*) {
+            $name_on(widest(), $($arg),*)
+        }
+
+        /// The same, compiled for `simd`.
+        ///
+        /// # Panics
+        /// Unless the processor runs `simd`'s instructions.
+        $vis fn $name_on<T: Element>(simd: Simd, $($arg: $ty),*) {
+            #[inline(always)]
+            fn body<T: Element>($($arg: $ty),*) $body
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx2")]
+            fn avx512<T: Element>($($arg: $ty),*) {
+                body($($arg),*)
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn avx2<T: Element>($($arg: $ty),*) {
+                body($($arg),*)
+            }
+
+            assert!(simd.is_detected(), "this processor does not run {simd:?}");
+            match simd {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the processor runs AVX-512 (asserted above).
+                Simd::Avx512 => unsafe { avx512($($arg),*) },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the processor runs AVX2 (asserted above).
+                Simd::Avx2 => unsafe { avx2($($arg),*) },
+                _ => body($($arg),*),
+            }
+        }
+    };
+}
 
 /// `out ← x W`, one row times a matrix: `out[j] = Σ_i x[i] W[i, j]`.
 ///
@@ -23,22 +83,24 @@ pub fn row_times_matrix<T: Element>(
     T::row_times_matrix(x, w, out)
 }
 
-/// [`row_times_matrix`]'s generic body, instantiated for `f32` and `f64` in this
-/// crate ([`Element`]).
-pub(crate) fn row_times_matrix_any<T: Element>(
-    x: &ArrayView1<T>,
-    w: &ArrayView2<T>,
-    out: &mut ArrayViewMut1<T>,
-) {
-    assert_eq!(
-        w.dim(),
-        (x.len(), out.len()),
-        "x · W: W must be (len x, len out)"
-    );
-    out.fill(T::zero());
-    for (&xi, row) in x.iter().zip(w.rows()) {
-        if xi != T::zero() {
-            axpy(xi, &row, out);
+on_widest_simd! {
+    /// [`row_times_matrix`]'s generic body, instantiated for `f32` and `f64` in this
+    /// crate ([`Element`]).
+    pub(crate) fn row_times_matrix_any / row_times_matrix_on<T: Element>(
+        x: &ArrayView1<T>,
+        w: &ArrayView2<T>,
+        out: &mut ArrayViewMut1<T>,
+    ) {
+        assert_eq!(
+            w.dim(),
+            (x.len(), out.len()),
+            "x · W: W must be (len x, len out)"
+        );
+        out.fill(T::zero());
+        for (&xi, row) in x.iter().zip(w.rows()) {
+            if xi != T::zero() {
+                axpy(xi, &row, out);
+            }
         }
     }
 }
@@ -56,20 +118,22 @@ pub fn matrix_times_row<T: Element>(
     T::matrix_times_row(w, d, out)
 }
 
-/// [`matrix_times_row`]'s generic body, instantiated for `f32` and `f64` in this
-/// crate ([`Element`]).
-pub(crate) fn matrix_times_row_any<T: Element>(
-    w: &ArrayView2<T>,
-    d: &ArrayView1<T>,
-    out: &mut ArrayViewMut1<T>,
-) {
-    assert_eq!(
-        w.dim(),
-        (out.len(), d.len()),
-        "W d: W must be (len out, len d)"
-    );
-    for (o, row) in out.iter_mut().zip(w.rows()) {
-        *o = dot(&row, d);
+on_widest_simd! {
+    /// [`matrix_times_row`]'s generic body, instantiated for `f32` and `f64` in this
+    /// crate ([`Element`]).
+    pub(crate) fn matrix_times_row_any / matrix_times_row_on<T: Element>(
+        w: &ArrayView2<T>,
+        d: &ArrayView1<T>,
+        out: &mut ArrayViewMut1<T>,
+    ) {
+        assert_eq!(
+            w.dim(),
+            (out.len(), d.len()),
+            "W d: W must be (len out, len d)"
+        );
+        for (o, row) in out.iter_mut().zip(w.rows()) {
+            *o = dot(&row, d);
+        }
     }
 }
 
@@ -87,27 +151,30 @@ pub fn rank_one_update<T: Element>(
     T::rank_one_update(w, alpha, x, d)
 }
 
-/// [`rank_one_update`]'s generic body, instantiated for `f32` and `f64` in this
-/// crate ([`Element`]).
-pub(crate) fn rank_one_update_any<T: Element>(
-    w: &mut ndarray::ArrayViewMut2<T>,
-    alpha: T,
-    x: &ArrayView1<T>,
-    d: &ArrayView1<T>,
-) {
-    assert_eq!(
-        w.dim(),
-        (x.len(), d.len()),
-        "W + α xᵀ d: W must be (len x, len d)"
-    );
-    for (&xi, mut row) in x.iter().zip(w.rows_mut()) {
-        if xi != T::zero() {
-            axpy(alpha * xi, d, &mut row);
+on_widest_simd! {
+    /// [`rank_one_update`]'s generic body, instantiated for `f32` and `f64` in this
+    /// crate ([`Element`]).
+    pub(crate) fn rank_one_update_any / rank_one_update_on<T: Element>(
+        w: &mut ndarray::ArrayViewMut2<T>,
+        alpha: T,
+        x: &ArrayView1<T>,
+        d: &ArrayView1<T>,
+    ) {
+        assert_eq!(
+            w.dim(),
+            (x.len(), d.len()),
+            "W + α xᵀ d: W must be (len x, len d)"
+        );
+        for (&xi, mut row) in x.iter().zip(w.rows_mut()) {
+            if xi != T::zero() {
+                axpy(alpha * xi, d, &mut row);
+            }
         }
     }
 }
 
 /// `y ← y + a x` over equal-length vectors, on slices when both are contiguous.
+#[inline(always)]
 fn axpy<T: Element>(a: T, x: &ArrayView1<T>, y: &mut ArrayViewMut1<T>) {
     match (x.as_slice(), y.as_slice_mut()) {
         (Some(xs), Some(ys)) => {
@@ -120,6 +187,7 @@ fn axpy<T: Element>(a: T, x: &ArrayView1<T>, y: &mut ArrayViewMut1<T>) {
 }
 
 /// `Σ x[i] y[i]`, in four independent partial sums so the loop vectorises.
+#[inline(always)]
 fn dot<T: Element>(x: &ArrayView1<T>, y: &ArrayView1<T>) -> T {
     match (x.as_slice(), y.as_slice()) {
         (Some(xs), Some(ys)) => {
@@ -167,6 +235,82 @@ mod tests {
         for ((i, j), &v) in w2.indexed_iter() {
             assert!((v - (w[[i, j]] - 0.1 * x[i] * d[j])).abs() < 1e-15);
         }
+    }
+
+    /// Whether two numbers have the same bits (sign, exponent, mantissa).
+    fn same_bits<T: Element>(a: T, b: T) -> bool {
+        a.integer_decode() == b.integer_decode()
+    }
+
+    /// Inputs in lesson 05's sizes (784, 32, 10) and an odd one, with zeros.
+    fn lesson_like<T: Element>(n: usize, seed: f64) -> ndarray::Array1<T> {
+        ndarray::Array1::from_shape_fn(n, |i| {
+            let v = ((i as f64 + 1.0) * seed).sin();
+            T::from(if i % 3 == 0 { 0.0 } else { v }).unwrap()
+        })
+    }
+
+    /// Every level computes the same bits as the default target, which adds
+    /// each product in the order the kernels document: `out[j]` is the sum
+    /// over the nonzero `x[i]` in order, `W d` the four partial sums of `dot`.
+    fn every_level_gives_the_same_bits<T: Element + std::fmt::Debug>() {
+        let levels = Simd::detected();
+        for (n, m) in [(784, 32), (32, 10), (37, 13)] {
+            let x = lesson_like::<T>(n, 0.37);
+            let d = lesson_like::<T>(m, 0.71);
+            let w = Array2::from_shape_fn((n, m), |(i, j)| {
+                T::from(((i * m + j) as f64 * 0.013).cos()).unwrap()
+            });
+            let mut by_hand = Array1::<T>::zeros(m);
+            for (i, &xi) in x.iter().enumerate() {
+                if xi != T::zero() {
+                    for j in 0..m {
+                        by_hand[j] += xi * w[[i, j]];
+                    }
+                }
+            }
+            for &simd in &levels {
+                let mut out = Array1::from_elem(m, T::nan());
+                row_times_matrix_on(simd, &x.view(), &w.view(), &mut out.view_mut());
+                assert!(
+                    out.iter().zip(&by_hand).all(|(&a, &b)| same_bits(a, b)),
+                    "x W on {simd:?}, ({n}, {m}): {out:?} against {by_hand:?}"
+                );
+                let mut back = Array1::from_elem(n, T::nan());
+                matrix_times_row_on(simd, &w.view(), &d.view(), &mut back.view_mut());
+                let mut back_plain = Array1::from_elem(n, T::nan());
+                matrix_times_row_on(
+                    Simd::Plain,
+                    &w.view(),
+                    &d.view(),
+                    &mut back_plain.view_mut(),
+                );
+                assert!(
+                    back.iter().zip(&back_plain).all(|(&a, &b)| same_bits(a, b)),
+                    "W d on {simd:?}, ({n}, {m})"
+                );
+                let (mut w1, mut w_plain) = (w.clone(), w.clone());
+                let alpha = T::from(-0.003).unwrap();
+                rank_one_update_on(simd, &mut w1.view_mut(), alpha, &x.view(), &d.view());
+                rank_one_update_on(
+                    Simd::Plain,
+                    &mut w_plain.view_mut(),
+                    alpha,
+                    &x.view(),
+                    &d.view(),
+                );
+                assert!(
+                    w1.iter().zip(&w_plain).all(|(&a, &b)| same_bits(a, b)),
+                    "W + α xᵀ d on {simd:?}, ({n}, {m})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_simd_level_gives_the_same_bits_in_f64_and_f32() {
+        every_level_gives_the_same_bits::<f64>();
+        every_level_gives_the_same_bits::<f32>();
     }
 
     #[test]
