@@ -815,6 +815,112 @@ mod tests {
         check(KC, 16, 2 * MR);
     }
 
+    /// `α Xᵀ D + β C` summed in the order the weight-gradient kernel sums,
+    /// one entry at a time: the samples in blocks of [`KC`] from the first,
+    /// each block summed from zero in sample order, one step per sample
+    /// (`acc ← (α D[s, j]) · X[s, i] + acc`, a fused multiply-add when
+    /// `fused`, a product then a sum otherwise, with `α D[s, j]` rounded
+    /// first when `α ≠ 1`); the block sums added in block order to a total
+    /// that starts at zero; then `β C` added (`C` ignored when `β = 0`).
+    fn in_kernel_order<T: Element>(
+        fused: bool,
+        alpha: T,
+        x: &Array2<T>,
+        d: &Array2<T>,
+        beta: T,
+        c: &Array2<T>,
+    ) -> Array2<T> {
+        let (k, m) = x.dim();
+        let alpha_d = if alpha == T::one() {
+            d.clone()
+        } else {
+            d.mapv(|v| alpha * v)
+        };
+        let mut total = Array2::<T>::zeros((m, d.ncols()));
+        let mut block_sum = vec![T::zero(); m];
+        for j in 0..d.ncols() {
+            for k0 in (0..k).step_by(KC) {
+                block_sum.fill(T::zero());
+                for s in k0..(k0 + KC).min(k) {
+                    let a = alpha_d[[s, j]];
+                    for (acc, &xv) in block_sum.iter_mut().zip(x.row(s)) {
+                        *acc = if fused {
+                            a.mul_add(xv, *acc)
+                        } else {
+                            a * xv + *acc
+                        };
+                    }
+                }
+                for (t, &b) in total.column_mut(j).iter_mut().zip(&block_sum) {
+                    *t += b;
+                }
+            }
+        }
+        total.zip_mut_with(c, |t, &cv| *t = plus_beta_c(beta, cv, *t));
+        total
+    }
+
+    /// The values' bits, in f64 (exact for f32), `-0` and `+0` apart.
+    fn bits<T: Element>(a: &Array2<T>) -> Vec<u64> {
+        a.iter().map(|v| v.to_f64().unwrap().to_bits()).collect()
+    }
+
+    /// Runs the weight-gradient kernel on every SIMD level the processor
+    /// runs, in `T`, and checks that each entry is bit for bit the sum
+    /// [`in_kernel_order`] computes: the kernel's blocking over `C` (tiles,
+    /// panels, threads' bands) changes no rounding.
+    fn check_order<T: Element>(k: usize, m: usize, n: usize) {
+        let cast = |a: Array2<f64>| a.mapv(|v| T::from(v).unwrap());
+        let (x, d, c0) = (
+            cast(filled(k, m, 0.37)),
+            cast(filled(k, n, 0.11)),
+            cast(filled(m, n, 0.53)),
+        );
+        let to_t = |v: f64| T::from(v).unwrap();
+        for (a, b) in [(1.0, 0.0), (0.3, 0.0), (-0.7, 0.25)] {
+            let (alpha, beta) = (to_t(a), to_t(b));
+            for simd in Simd::detected() {
+                let fused = simd != Simd::Plain;
+                let expected = in_kernel_order(fused, alpha, &x, &d, beta, &c0);
+                let mut c = c0.clone();
+                xt_d_into_with(simd, alpha, &x.view(), &d.view(), beta, &mut c.view_mut());
+                assert!(
+                    bits(&c) == bits(&expected),
+                    "f{} ({k}, {m}, {n}) α {a} β {b} {simd:?}: {} entries differ",
+                    8 * size_of::<T>(),
+                    bits(&c)
+                        .iter()
+                        .zip(bits(&expected))
+                        .filter(|(a, b)| **a != *b)
+                        .count()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_entry_is_summed_in_the_documented_order() {
+        // samples over three blocks and a part; columns of X over two MC
+        // blocks, a part panel and both threads' bands; columns of D over
+        // lesson 01's 64, and over whole slivers and a part
+        for n in [64, 19] {
+            check_order::<f64>(3 * KC + 17, 2 * MC + 43, n);
+            check_order::<f32>(3 * KC + 17, 2 * MC + 43, n);
+        }
+        // lesson 01's 50,000 samples (260 blocks and a part) on a few
+        // columns of X: the sum's blocks do not depend on m or n
+        check_order::<f64>(50_000, 37, 64);
+        check_order::<f32>(50_000, 37, 64);
+    }
+
+    /// Lesson 01's weight gradient at full size (3072 × 50000 · 50000 × 64).
+    #[test]
+    #[ignore = "minutes: the reference sums 9.8 billion products one by one"]
+    fn lesson_01_entries_are_summed_in_the_documented_order() {
+        check_order::<f64>(50_000, 3072, 64);
+        check_order::<f32>(50_000, 3072, 64);
+    }
+
     #[test]
     fn every_forward_block_and_edge_matches_the_definition() {
         // rows over two tasks and a part, whose last group is short; samples
