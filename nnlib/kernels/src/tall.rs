@@ -39,14 +39,16 @@
 //! the vectors:
 //!
 //! 1. The samples are taken [`KC`] at a time. For each block, `D`'s rows are
-//!    copied ("packed") into slivers of [`MR`] columns, so that the inner
-//!    loop reads them in order from the core's cache.
+//!    copied ("packed") into slivers of `MR` columns ([`MR_AVX512`] with
+//!    AVX-512, [`MR`] otherwise), so that the inner loop reads them in order
+//!    from the core's cache.
 //! 2. `X`'s rows of the block are packed [`MC`] columns at a time into
 //!    panels of `NR` columns, one 64-byte line per sample (`X` is read row
 //!    by row, as it lies in memory).
 //! 3. The micro-kernel adds `KC` outer products to an `MR × NR` tile of `Cᵀ`.
 //! 4. While a block of `X` is being multiplied, the next one is requested
-//!    from memory (a prefetch), so the processor rarely waits for it.
+//!    from memory (a prefetch), one cache line every few samples of the
+//!    micro-kernel, so the processor rarely waits for it.
 //! 5. `Cᵀ`, kept in whole tiles, is written to `C` (`β C` added) at the end.
 //!
 //! Its threads each take a band of `C`'s rows (columns of `X`).
@@ -71,11 +73,21 @@ pub const FORWARD_BLOCK: usize = 96;
 /// rows has to stay in the second-level cache (256 KiB in f64).
 pub const FORWARD_MAX_COLS: usize = 128;
 
-/// Columns of `D` in a weight-gradient tile: four broadcasts per sample.
-/// (`NR`, the tile's columns of `X`, is two vectors: see [`Simd::width`].)
+/// Columns of `D` in a weight-gradient tile with AVX2 or without SIMD: four
+/// broadcasts per sample and eight vector accumulators (`4 × NR`) of the
+/// sixteen registers. (`NR`, the tile's columns of `X`, is two vectors: see
+/// [`Simd::width`].)
 pub const MR: usize = 4;
+/// The same with AVX-512, which has 32 vector registers: eight broadcasts
+/// per sample and sixteen accumulators. Two fused multiply-add units of four
+/// cycles' latency need at least eight independent sums in flight; with
+/// eight, any wait for a load stalls them.
+pub const MR_AVX512: usize = 8;
 /// Samples per block: a panel of `X` (`KC × NR`) and a sliver of `D`
-/// (`KC × MR`) stay in the first-level cache together.
+/// (`KC × MR`) stay in the first-level cache together. It also sets the
+/// order of each entry's sum, and so its rounding: each block's `KC`
+/// products are summed from zero in sample order, and the block sums added
+/// in block order.
 pub const KC: usize = 192;
 /// Columns of `X` packed at a time (a multiple of every `NR`): panels that
 /// stay in the second-level cache while every sliver of `D` passes over them.
@@ -250,8 +262,8 @@ fn forward_block<T: Element, const NR: usize>(
                     &x_group[k0..],
                     (k, 1), // row i of the group, sample s: x_group[i·k + s]
                     &w_panel[k0 * NR..],
-                    &mut result[at..],
-                    cols,
+                    (&mut result[at..], cols),
+                    &mut Prefetch::none(),
                 );
             }
         }
@@ -325,15 +337,15 @@ pub fn xt_d_into_with<T: Element>(
     // two vectors per tile row (NR): 16 f64 or 32 f32 with AVX-512, 8 or 16
     // otherwise
     match (simd, std::mem::size_of::<T>()) {
-        (Simd::Avx512, 8) => split_rows::<T, 16>(simd, alpha, x, d, beta, c),
-        (Simd::Avx512, _) => split_rows::<T, 32>(simd, alpha, x, d, beta, c),
-        (_, 8) => split_rows::<T, 8>(simd, alpha, x, d, beta, c),
-        _ => split_rows::<T, 16>(simd, alpha, x, d, beta, c),
+        (Simd::Avx512, 8) => split_rows::<T, MR_AVX512, 16>(simd, alpha, x, d, beta, c),
+        (Simd::Avx512, _) => split_rows::<T, MR_AVX512, 32>(simd, alpha, x, d, beta, c),
+        (_, 8) => split_rows::<T, MR, 8>(simd, alpha, x, d, beta, c),
+        _ => split_rows::<T, MR, 16>(simd, alpha, x, d, beta, c),
     }
 }
 
 /// Gives each thread a band of `C`'s rows (a multiple of `NR`).
-fn split_rows<T: Element, const NR: usize>(
+fn split_rows<T: Element, const MR: usize, const NR: usize>(
     simd: Simd,
     alpha: T,
     x: &ArrayView2<T>,
@@ -347,14 +359,14 @@ fn split_rows<T: Element, const NR: usize>(
     bands.into_par_iter().for_each(|(i, mut c_band)| {
         let rows = c_band.nrows();
         let x_band = x.slice(s![.., i * band..i * band + rows]);
-        accumulate::<T, NR>(simd, alpha, &x_band, d, beta, &mut c_band);
+        accumulate::<T, MR, NR>(simd, alpha, &x_band, d, beta, &mut c_band);
     });
 }
 
 /// `C ← α Xᵀ D + β C` on one thread: steps 1 to 5 of the weight gradient
-/// (module documentation).
+/// (module documentation), on tiles of `MR × NR`.
 /// `simd` selects the micro-kernel.
-fn accumulate<T: Element, const NR: usize>(
+fn accumulate<T: Element, const MR: usize, const NR: usize>(
     simd: Simd,
     alpha: T,
     x: &ArrayView2<T>,
@@ -374,23 +386,23 @@ fn accumulate<T: Element, const NR: usize>(
     let mut x_packed = vec![T::zero(); MC / NR * panel];
     for k0 in (0..k).step_by(KC) {
         let kb = KC.min(k - k0);
-        pack::<T, MR>(&d.slice(s![k0..k0 + kb, ..]), sliver, &mut d_packed);
+        pack_with::<T, MR>(simd, &d.slice(s![k0..k0 + kb, ..]), sliver, &mut d_packed);
         if alpha != T::one() {
             d_packed.iter_mut().for_each(|v| *v *= alpha); // α D, the smaller operand
         }
         for m0 in (0..m).step_by(MC) {
             let mb = MC.min(m - m0);
-            pack::<T, NR>(&x.slice(s![k0..k0 + kb, m0..m0 + mb]), panel, &mut x_packed);
+            let x_block = x.slice(s![k0..k0 + kb, m0..m0 + mb]);
+            pack_with::<T, NR>(simd, &x_block, panel, &mut x_packed);
             let next = if m0 + mb < m {
                 x.slice(s![k0..k0 + kb, m0 + mb..(m0 + mb + MC).min(m)])
             } else {
                 x.slice(s![(k0 + kb).min(k)..(k0 + kb + KC).min(k), 0..MC.min(m)])
             };
             let panels = mb.div_ceil(NR);
-            let mut prefetch = Prefetch::new(next, panels * n.div_ceil(MR));
+            let mut prefetch = Prefetch::new(next, panels * n.div_ceil(MR), kb);
             for (q, x_panel) in x_packed.chunks_exact(panel).take(panels).enumerate() {
                 for (p, d_sliver) in d_packed.chunks_exact(sliver).enumerate() {
-                    prefetch.some();
                     let at = p * MR * cols + m0 + q * NR;
                     tile::<T, MR, NR>(
                         simd,
@@ -398,8 +410,8 @@ fn accumulate<T: Element, const NR: usize>(
                         d_sliver,
                         (1, MR), // column i of the sliver, sample s: d_sliver[s·MR + i]
                         x_panel,
-                        &mut ct[at..],
-                        cols,
+                        (&mut ct[at..], cols),
+                        &mut prefetch,
                     );
                 }
             }
@@ -421,7 +433,8 @@ fn plus_beta_c<T: Element>(beta: T, c: T, t: T) -> T {
 /// Copies a block into panels of `W` columns, `stride` apart, row by row
 /// (sample by sample): `packed[p·stride + s·W + j] = block[s, p·W + j]`,
 /// zeros past the block's last column. `D` is packed into slivers of
-/// [`MR`], `X` into panels of `NR`, and so is `W` in the forward product.
+/// `MR`, `X` into panels of `NR`, and so is `W` in the forward product.
+#[inline(always)]
 fn pack<T: Element, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
     for (s, row) in block.outer_iter().enumerate() {
         // sample s of panel p sits at p·stride + s·W: the panels, each
@@ -455,10 +468,46 @@ fn pack<T: Element, const W: usize>(block: &ArrayView2<T>, stride: usize, packed
     }
 }
 
+/// [`pack`] compiled for AVX2: copies of 256-bit vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn pack_avx2<T: Element, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
+    pack::<T, W>(block, stride, packed)
+}
+
+/// [`pack`] compiled for AVX-512: copies of 512-bit vectors, four times
+/// fewer than the baseline's 128-bit ones.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn pack_avx512<T: Element, const W: usize>(block: &ArrayView2<T>, stride: usize, packed: &mut [T]) {
+    pack::<T, W>(block, stride, packed)
+}
+
+/// Runs [`pack`] compiled for `simd`.
+fn pack_with<T: Element, const W: usize>(
+    simd: Simd,
+    block: &ArrayView2<T>,
+    stride: usize,
+    packed: &mut [T],
+) {
+    match simd {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a `Simd` other than `Plain` reaches here only when the
+        // processor has its features (`xt_d_into_with` asserts
+        // `is_detected`), the features these functions are compiled for.
+        Simd::Avx512 => unsafe { pack_avx512::<T, W>(block, stride, packed) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Simd::Avx2 => unsafe { pack_avx2::<T, W>(block, stride, packed) },
+        _ => pack::<T, W>(block, stride, packed),
+    }
+}
+
 /// The micro-kernel: `C[i, j] += Σ_s a[i·a_row + s·a_sample] · b[s·NR + j]`
 /// over `kc` samples, for an `MR × NR` tile of `C` whose rows are `ldc`
 /// apart. `(a_row, a_sample)` let `a` be a packed sliver (`(1, MR)`) or rows
-/// of a matrix read in place (`(row length, 1)`).
+/// of a matrix read in place (`(row length, 1)`). `prefetch` requests the
+/// lines of the next block of `X` on the way.
 ///
 /// # Panics
 /// If `a` is too short for the tile's last value, `b` for `kc` samples or
@@ -469,14 +518,15 @@ fn tile_kernel<T: Element, const MR: usize, const NR: usize, const FUSED: bool>(
     a: &[T],
     (a_row, a_sample): (usize, usize),
     b: &[T],
-    c: &mut [T],
-    ldc: usize,
+    (c, ldc): (&mut [T], usize),
+    prefetch: &mut Prefetch,
 ) {
     let mut acc = [[T::zero(); NR]; MR];
     if kc > 0 {
         assert!((MR - 1) * a_row + (kc - 1) * a_sample < a.len() && kc * NR <= b.len());
     }
     for (s, b_row) in b.chunks_exact(NR).take(kc).enumerate() {
+        prefetch.at_sample(s);
         for (i, acc_row) in acc.iter_mut().enumerate() {
             // SAFETY: i < MR and s < kc, so the index is at most the one
             // asserted to be inside `a` above.
@@ -505,10 +555,10 @@ fn tile_kernel_avx2<T: Element, const MR: usize, const NR: usize>(
     a: &[T],
     a_steps: (usize, usize),
     b: &[T],
-    c: &mut [T],
-    ldc: usize,
+    (c, ldc): (&mut [T], usize),
+    prefetch: &mut Prefetch,
 ) {
-    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, c, ldc)
+    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, (c, ldc), prefetch)
 }
 
 /// [`tile_kernel`] compiled for AVX-512 (and FMA).
@@ -519,10 +569,10 @@ fn tile_kernel_avx512<T: Element, const MR: usize, const NR: usize>(
     a: &[T],
     a_steps: (usize, usize),
     b: &[T],
-    c: &mut [T],
-    ldc: usize,
+    (c, ldc): (&mut [T], usize),
+    prefetch: &mut Prefetch,
 ) {
-    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, c, ldc)
+    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, (c, ldc), prefetch)
 }
 
 /// Runs the micro-kernel compiled for `simd`.
@@ -532,19 +582,23 @@ fn tile<T: Element, const MR: usize, const NR: usize>(
     a: &[T],
     a_steps: (usize, usize),
     b: &[T],
-    c: &mut [T],
-    ldc: usize,
+    (c, ldc): (&mut [T], usize),
+    prefetch: &mut Prefetch,
 ) {
     match simd {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: a `Simd` other than `Plain` reaches here only when the
         // processor has its features (`x_w_into_with` and `xt_d_into_with`
         // assert `is_detected`), the features these functions are compiled for.
-        Simd::Avx512 => unsafe { tile_kernel_avx512::<T, MR, NR>(kc, a, a_steps, b, c, ldc) },
+        Simd::Avx512 => unsafe {
+            tile_kernel_avx512::<T, MR, NR>(kc, a, a_steps, b, (c, ldc), prefetch)
+        },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
-        Simd::Avx2 => unsafe { tile_kernel_avx2::<T, MR, NR>(kc, a, a_steps, b, c, ldc) },
-        _ => tile_kernel::<T, MR, NR, false>(kc, a, a_steps, b, c, ldc),
+        Simd::Avx2 => unsafe {
+            tile_kernel_avx2::<T, MR, NR>(kc, a, a_steps, b, (c, ldc), prefetch)
+        },
+        _ => tile_kernel::<T, MR, NR, false>(kc, a, a_steps, b, (c, ldc), prefetch),
     }
 }
 
@@ -611,42 +665,81 @@ impl Simd {
     }
 }
 
-/// Requests the cache lines of the next block of `X` a few rows at a time,
-/// spread over the micro-kernel calls of the current block.
+/// Requests the cache lines of the next block of `X`, one line every few
+/// samples of the micro-kernel: requests in bursts would take every
+/// line-fill buffer of the core for the time a line takes to come from
+/// memory, and stall the micro-kernel's own loads meanwhile.
 struct Prefetch {
-    /// The first byte of the next row to request.
+    /// The next line to request, and the end of its row's part of the block.
+    line: *const i8,
+    row_end: *const i8,
+    /// The first byte of the current row's part of the block.
     row: *const i8,
     /// Bytes from one row to the next, and in each row's part of the block.
     stride: isize,
     bytes: usize,
     rows_left: usize,
-    rows_per_call: usize,
+    /// A line is requested at the samples `s` with `s & mask == 0`.
+    mask: usize,
 }
 
 impl Prefetch {
-    fn new<T>(block: ArrayView2<'_, T>, calls: usize) -> Self {
+    /// Spreads the lines of `block` over `calls` micro-kernel calls of
+    /// `samples` samples each.
+    fn new<T>(block: ArrayView2<'_, T>, calls: usize, samples: usize) -> Self {
         let size = std::mem::size_of::<T>();
-        Prefetch {
-            row: block.as_ptr().cast::<i8>(),
+        let row = block.as_ptr().cast::<i8>();
+        let bytes = block.ncols() * size;
+        let lines = block.nrows() * (bytes.div_ceil(64) + 1);
+        // the widest power-of-two spacing that still requests every line
+        let spacing = (calls * samples / lines.max(1)).max(1);
+        let mask = (1 << spacing.ilog2()) - 1;
+        let mut p = Prefetch {
+            line: row,
+            row_end: row,
+            row,
             stride: block.strides()[0] * size as isize,
-            bytes: block.ncols() * size,
+            bytes,
             rows_left: block.nrows(),
-            rows_per_call: block.nrows().div_ceil(calls.max(1)),
+            mask,
+        };
+        p.start_row();
+        p
+    }
+
+    /// Nothing to request (the forward product reads its rows in place).
+    fn none() -> Self {
+        Prefetch {
+            line: std::ptr::null(),
+            row_end: std::ptr::null(),
+            row: std::ptr::null(),
+            stride: 0,
+            bytes: 0,
+            rows_left: 0,
+            mask: usize::MAX,
         }
     }
 
+    /// From the line that holds the current row's first byte to the one
+    /// that holds its last.
     #[inline(always)]
-    fn some(&mut self) {
-        for _ in 0..self.rows_per_call.min(self.rows_left) {
-            // every line from the one that holds the row's first byte to
-            // the one that holds its last
-            let offset = self.row.addr() & 63;
-            let first = self.row.wrapping_sub(offset);
-            for line in (0..offset + self.bytes).step_by(64) {
-                prefetch_l2(first.wrapping_add(line));
-            }
+    fn start_row(&mut self) {
+        self.line = self.row.wrapping_sub(self.row.addr() & 63);
+        self.row_end = self.row.wrapping_add(self.bytes);
+    }
+
+    /// Requests the next line if sample `s` is one of those that do.
+    #[inline(always)]
+    fn at_sample(&mut self, s: usize) {
+        if s & self.mask != 0 || self.rows_left == 0 {
+            return;
+        }
+        prefetch_l2(self.line);
+        self.line = self.line.wrapping_add(64);
+        if self.line >= self.row_end {
             self.row = self.row.wrapping_offset(self.stride);
             self.rows_left -= 1;
+            self.start_row();
         }
     }
 }
@@ -812,7 +905,7 @@ mod tests {
         // fewer samples than a block, C smaller than one tile
         check(3, 4, 5);
         // exactly one block, whole tiles only
-        check(KC, 16, 2 * MR);
+        check(KC, 32, 2 * MR_AVX512);
     }
 
     /// `α Xᵀ D + β C` summed in the order the weight-gradient kernel sums,
