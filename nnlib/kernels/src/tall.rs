@@ -525,7 +525,7 @@ fn tile_kernel<T: Element, const MR: usize, const NR: usize, const FUSED: bool>(
     if kc > 0 {
         assert!((MR - 1) * a_row + (kc - 1) * a_sample < a.len() && kc * NR <= b.len());
     }
-    for (s, b_row) in b.chunks_exact(NR).take(kc).enumerate() {
+    for (s, b_row) in b[..kc * NR].chunks_exact(NR).enumerate() {
         prefetch.at_sample(s);
         for (i, acc_row) in acc.iter_mut().enumerate() {
             // SAFETY: i < MR and s < kc, so the index is at most the one
@@ -728,10 +728,19 @@ impl Prefetch {
         self.row_end = self.row.wrapping_add(self.bytes);
     }
 
-    /// Requests the next line if sample `s` is one of those that do.
+    /// Requests the next line if sample `s` is one of those that do: a
+    /// single test on the micro-kernel's other samples.
     #[inline(always)]
     fn at_sample(&mut self, s: usize) {
-        if s & self.mask != 0 || self.rows_left == 0 {
+        if s & self.mask == 0 {
+            self.next_line();
+        }
+    }
+
+    /// Requests the next line, if any is left.
+    #[inline(always)]
+    fn next_line(&mut self) {
+        if self.rows_left == 0 {
             return;
         }
         prefetch_l2(self.line);
@@ -740,6 +749,10 @@ impl Prefetch {
             self.row = self.row.wrapping_offset(self.stride);
             self.rows_left -= 1;
             self.start_row();
+            if self.rows_left == 0 {
+                // done: only the first sample of each call tests again
+                self.mask = usize::MAX;
+            }
         }
     }
 }
