@@ -256,7 +256,7 @@ fn forward_block<T: Element, const NR: usize>(
         for (g, x_group) in groups.iter().enumerate() {
             for (p, w_panel) in w_packed.chunks_exact(k * NR).enumerate() {
                 let at = g * FORWARD_MR * cols + p * NR;
-                tile::<T, FORWARD_MR, NR>(
+                tile::<T, FORWARD_MR, NR, false>(
                     simd,
                     kb,
                     &x_group[k0..],
@@ -404,7 +404,7 @@ fn accumulate<T: Element, const MR: usize, const NR: usize>(
             for (q, x_panel) in x_packed.chunks_exact(panel).take(panels).enumerate() {
                 for (p, d_sliver) in d_packed.chunks_exact(sliver).enumerate() {
                     let at = p * MR * cols + m0 + q * NR;
-                    tile::<T, MR, NR>(
+                    tile::<T, MR, NR, true>(
                         simd,
                         kb,
                         d_sliver,
@@ -506,14 +506,21 @@ fn pack_with<T: Element, const W: usize>(
 /// The micro-kernel: `C[i, j] += Σ_s a[i·a_row + s·a_sample] · b[s·NR + j]`
 /// over `kc` samples, for an `MR × NR` tile of `C` whose rows are `ldc`
 /// apart. `(a_row, a_sample)` let `a` be a packed sliver (`(1, MR)`) or rows
-/// of a matrix read in place (`(row length, 1)`). `prefetch` requests the
-/// lines of the next block of `X` on the way.
+/// of a matrix read in place (`(row length, 1)`). With `PREFETCH`,
+/// `prefetch` requests the lines of the next block of `X` on the way (the
+/// forward product, which reads `X` in place, compiles without the test).
 ///
 /// # Panics
 /// If `a` is too short for the tile's last value, `b` for `kc` samples or
 /// `c` for the tile.
 #[inline(always)]
-fn tile_kernel<T: Element, const MR: usize, const NR: usize, const FUSED: bool>(
+fn tile_kernel<
+    T: Element,
+    const MR: usize,
+    const NR: usize,
+    const FUSED: bool,
+    const PREFETCH: bool,
+>(
     kc: usize,
     a: &[T],
     (a_row, a_sample): (usize, usize),
@@ -526,7 +533,9 @@ fn tile_kernel<T: Element, const MR: usize, const NR: usize, const FUSED: bool>(
         assert!((MR - 1) * a_row + (kc - 1) * a_sample < a.len() && kc * NR <= b.len());
     }
     for (s, b_row) in b[..kc * NR].chunks_exact(NR).enumerate() {
-        prefetch.at_sample(s);
+        if PREFETCH {
+            prefetch.at_sample(s);
+        }
         for (i, acc_row) in acc.iter_mut().enumerate() {
             // SAFETY: i < MR and s < kc, so the index is at most the one
             // asserted to be inside `a` above.
@@ -550,7 +559,7 @@ fn tile_kernel<T: Element, const MR: usize, const NR: usize, const FUSED: bool>(
 /// [`tile_kernel`] compiled for AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn tile_kernel_avx2<T: Element, const MR: usize, const NR: usize>(
+fn tile_kernel_avx2<T: Element, const MR: usize, const NR: usize, const PREFETCH: bool>(
     kc: usize,
     a: &[T],
     a_steps: (usize, usize),
@@ -558,13 +567,13 @@ fn tile_kernel_avx2<T: Element, const MR: usize, const NR: usize>(
     (c, ldc): (&mut [T], usize),
     prefetch: &mut Prefetch,
 ) {
-    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, (c, ldc), prefetch)
+    tile_kernel::<T, MR, NR, true, PREFETCH>(kc, a, a_steps, b, (c, ldc), prefetch)
 }
 
 /// [`tile_kernel`] compiled for AVX-512 (and FMA).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-fn tile_kernel_avx512<T: Element, const MR: usize, const NR: usize>(
+fn tile_kernel_avx512<T: Element, const MR: usize, const NR: usize, const PREFETCH: bool>(
     kc: usize,
     a: &[T],
     a_steps: (usize, usize),
@@ -572,11 +581,11 @@ fn tile_kernel_avx512<T: Element, const MR: usize, const NR: usize>(
     (c, ldc): (&mut [T], usize),
     prefetch: &mut Prefetch,
 ) {
-    tile_kernel::<T, MR, NR, true>(kc, a, a_steps, b, (c, ldc), prefetch)
+    tile_kernel::<T, MR, NR, true, PREFETCH>(kc, a, a_steps, b, (c, ldc), prefetch)
 }
 
 /// Runs the micro-kernel compiled for `simd`.
-fn tile<T: Element, const MR: usize, const NR: usize>(
+fn tile<T: Element, const MR: usize, const NR: usize, const PREFETCH: bool>(
     simd: Simd,
     kc: usize,
     a: &[T],
@@ -591,14 +600,14 @@ fn tile<T: Element, const MR: usize, const NR: usize>(
         // processor has its features (`x_w_into_with` and `xt_d_into_with`
         // assert `is_detected`), the features these functions are compiled for.
         Simd::Avx512 => unsafe {
-            tile_kernel_avx512::<T, MR, NR>(kc, a, a_steps, b, (c, ldc), prefetch)
+            tile_kernel_avx512::<T, MR, NR, PREFETCH>(kc, a, a_steps, b, (c, ldc), prefetch)
         },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         Simd::Avx2 => unsafe {
-            tile_kernel_avx2::<T, MR, NR>(kc, a, a_steps, b, (c, ldc), prefetch)
+            tile_kernel_avx2::<T, MR, NR, PREFETCH>(kc, a, a_steps, b, (c, ldc), prefetch)
         },
-        _ => tile_kernel::<T, MR, NR, false>(kc, a, a_steps, b, (c, ldc), prefetch),
+        _ => tile_kernel::<T, MR, NR, false, PREFETCH>(kc, a, a_steps, b, (c, ldc), prefetch),
     }
 }
 
