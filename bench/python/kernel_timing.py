@@ -111,7 +111,7 @@ def main():
                     help="alternating kernel / release rounds per workload (medians over all)")
     args = ap.parse_args()
     rows = []
-    starts, rounds = [], []
+    starts, round_trips = [], []
     for i in range(args.starts):
         km = KernelManager(kernel_name=args.kernel)
         t0 = time.perf_counter()
@@ -128,7 +128,7 @@ def main():
             if i == args.starts - 1:
                 for j in range(args.cells):
                     seconds, out = run(kc, SMALL_CELL, args.timeout)
-                    rounds.append(seconds)
+                    round_trips.append(seconds)
                     print(f"small cell {j + 1}: {seconds:.2f} s ({out})", flush=True)
                 names = [n for n in args.workloads.split(",") if n]
                 if args.cells_of and names:
@@ -139,9 +139,9 @@ def main():
     later = starts[1:] or starts
     print(f"kernel start to nnlib ready: first {starts[0]:.1f} s, "
           f"median of the {len(later)} later start(s) {statistics.median(later):.1f} s")
-    if rounds:
-        print(f"small cell round trip: median {statistics.median(rounds):.2f} s, "
-              f"max {max(rounds):.2f} s over {len(rounds)} cells")
+    if round_trips:
+        print(f"small cell round trip: median {statistics.median(round_trips):.2f} s, "
+              f"max {max(round_trips):.2f} s over {len(round_trips)} cells")
     for name, k, r in rows:
         print(f"{name}: kernel {k:.4f} s, release {r:.4f} s, kernel / release {k / r:.2f}")
     return 0

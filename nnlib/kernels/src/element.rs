@@ -6,10 +6,11 @@ use std::ops::{AddAssign, MulAssign};
 use crate::Route;
 
 /// A matrix-product kernel of the `gemm` crates for one element type:
-/// `dst ← α dst + β lhs rhs` on an (m, k) `lhs`, a (k, m) `rhs` and an
-/// (m, n) `dst`, each given by its pointer, column stride and row stride (in
-/// elements), then α, β, three conjugation flags (no-ops for real numbers)
-/// and the threads to use. It expects `dst` laid out by columns
+/// `dst ← α dst + β lhs rhs` with `lhs` (m, k), `rhs` (k, n) and `dst`
+/// (m, n). Its arguments: m, n, k; `dst` as pointer, column stride, row
+/// stride (in elements); whether to read `dst` (false when α is 0); `lhs`
+/// and `rhs` the same way; α, β; three conjugation flags (no-ops for real
+/// numbers); the threads to use. It expects `dst` laid out by columns
 /// (`|dst_cs| >= |dst_rs|`) and non-negative strides.
 #[doc(hidden)]
 pub type GemmKernel<T> = unsafe fn(

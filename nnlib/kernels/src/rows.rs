@@ -13,28 +13,20 @@
 //! an addition, never fused into one rounding, so the results are the same
 //! bit for bit on every processor.
 
-use std::sync::OnceLock;
-
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
 
 use crate::Element;
 use crate::tall::Simd;
 
-/// The widest vector level of this processor, detected once.
-fn widest() -> Simd {
-    static WIDEST: OnceLock<Simd> = OnceLock::new();
-    *WIDEST.get_or_init(Simd::best)
-}
-
 /// `fn name / name_on<T: Element>(args) { body }`: `name_on(simd, args)`
 /// runs `body` compiled for `simd` (AVX-512, AVX2, or the compiler's default
 /// target), and `name(args)` runs it on the widest level the processor has
-/// ([`widest`]).
+/// ([`Simd::best`]).
 macro_rules! on_widest_simd {
     ($(#[$doc:meta])* $vis:vis fn $name:ident / $name_on:ident<T: Element>($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         $(#[$doc])*
         $vis fn $name<T: Element>($($arg: $ty),*) {
-            $name_on(widest(), $($arg),*)
+            $name_on(Simd::best(), $($arg),*)
         }
 
         /// The same, compiled for `simd`.

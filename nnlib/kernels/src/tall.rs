@@ -632,9 +632,10 @@ impl Simd {
             .collect()
     }
 
-    /// The widest level this processor runs.
+    /// The widest level this processor runs, detected on the first call.
     pub fn best() -> Simd {
-        *Simd::detected().last().unwrap_or(&Simd::Plain)
+        static BEST: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
+        *BEST.get_or_init(|| *Simd::detected().last().unwrap_or(&Simd::Plain))
     }
 
     /// The widest level this processor runs whose tile row (`NR` values,
