@@ -97,10 +97,15 @@ fn lessons<T: Element>(reps: usize, filter: &str) {
         k.push(Kernel::On(Route::Gemm));
         k
     };
-    // the general routes, and the forward kernel on a transposed product
-    let general = [
+    // the general route, and the tall kernels on a transposed product
+    let general = [Kernel::On(Route::Gemm)];
+    let forward_transposed = [
         Kernel::On(Route::Gemm),
         Kernel::On(Route::TallForwardTransposed),
+    ];
+    let gradient_transposed = [
+        Kernel::On(Route::Gemm),
+        Kernel::On(Route::TallGradientTransposed),
     ];
     let keep = |name: &str| name.contains(filter);
     if keep("l01 X W 50000x3072·3072x64") || keep("l01 Xt dZ 3072x50000·50000x64") {
@@ -135,24 +140,29 @@ fn lessons<T: Element>(reps: usize, filter: &str) {
     let a1 = random::<T>(10, 60_000, 7);
     let w2 = random::<T>(10, 10, 8);
     for (name, a, b, kernels) in [
-        ("l04 W1 X 10x784·784x60000", w1.view(), x, &general[..]),
+        (
+            "l04 W1 X 10x784·784x60000",
+            w1.view(),
+            x,
+            &forward_transposed[..],
+        ),
         (
             "l04 dZ1 Xt 10x60000·60000x784",
             d1.view(),
             xs.view(),
-            &general[..1],
+            &gradient_transposed[..],
         ),
         (
             "l04 dZ2 A1t 10x60000·60000x10",
             d1.view(),
             a1.t(),
-            &general[..1],
+            &general[..],
         ),
         (
             "l04 W2t dZ2 10x10·10x60000",
             w2.t(),
             d1.view(),
-            &general[..1],
+            &general[..],
         ),
     ] {
         if keep(name) {
@@ -161,13 +171,7 @@ fn lessons<T: Element>(reps: usize, filter: &str) {
     }
     if keep("2048x2048·2048x2048") {
         let a = random::<T>(2048, 2048, 9);
-        shape(
-            "2048x2048·2048x2048",
-            &a.view(),
-            &a.t(),
-            &general[..1],
-            reps,
-        );
+        shape("2048x2048·2048x2048", &a.view(), &a.t(), &general[..], reps);
     }
 }
 

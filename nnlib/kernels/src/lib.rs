@@ -23,9 +23,11 @@
 //!   batch `X` with tens of thousands of rows, `X W` and `Xᵀ D`, on this
 //!   crate's blocked kernels ([`tall`]), where they are faster than `gemm`
 //!   ([`tall::forward_beats_gemm`] says when `X W` is);
-//! - [`Route::TallForwardTransposed`]: lesson 04's short, wide `W₁ X` (10
-//!   rows, 60,000 columns: its samples are columns) computed as its
-//!   transpose `Cᵀ = Xᵀ W₁ᵀ`, the tall layout the forward kernel is fast at;
+//! - [`Route::TallForwardTransposed`], [`Route::TallGradientTransposed`]:
+//!   lesson 04's products with its samples in columns, the short, wide
+//!   `W₁ X` (10 rows, 60,000 columns) and its weight gradient `dZ₁ Xᵀ`,
+//!   computed as their transposes `Cᵀ = Xᵀ W₁ᵀ` and `Cᵀ = X dZ₁ᵀ`, the tall
+//!   layouts the forward and weight-gradient kernels are fast at;
 //! - [`Route::Gemm`]: other products of at least [`LARGE_PRODUCT`]
 //!   multiply-adds, on the pure-Rust kernels of [`gemm`](https://docs.rs/gemm)
 //!   (its crates `gemm-f64` and `gemm-f32`; AVX-512, AVX2 or NEON kernels,
@@ -110,6 +112,9 @@ pub enum Route {
     /// `Cᵀ ← α X W + β Cᵀ` on [`tall::x_w_into`], with `X = Bᵀ`, `W = Aᵀ`:
     /// lesson 04's `W₁ X`, its samples in columns.
     TallForwardTransposed,
+    /// `Cᵀ ← α Xᵀ D + β Cᵀ` on [`tall::xt_d_into`], with `Xᵀ = B`, `D = Aᵀ`:
+    /// lesson 04's `dZ₁ Xᵀ`, its samples in columns.
+    TallGradientTransposed,
     /// The `gemm` crates (or OpenBLAS with the `openblas` feature).
     Gemm,
     /// `ndarray`'s own kernels.
@@ -129,6 +134,8 @@ pub fn route<T: Element>(a: &ArrayView2<T>, b: &ArrayView2<T>, c: &ArrayViewMut2
         Route::TallGradient
     } else if tall::fits_x_w(&b.t(), &a.t(), &c.t()) && tall::forward_beats_gemm(n) {
         Route::TallForwardTransposed
+    } else if tall::fits_xt_d(b, &a.t(), &c.t()) {
+        Route::TallGradientTransposed
     } else if cfg!(feature = "openblas") {
         Route::Ndarray
     } else {
@@ -194,6 +201,9 @@ fn product_on_any<T: Element>(
             beta,
             &mut c.view_mut().reversed_axes(),
         ),
+        Route::TallGradientTransposed => {
+            tall::xt_d_into(alpha, b, &a.t(), beta, &mut c.view_mut().reversed_axes())
+        }
         Route::Gemm => gemm_crate_into(alpha, a, b, beta, c),
         Route::Ndarray => ndarray::linalg::general_mat_mul(alpha, a, b, beta, c),
     }
@@ -356,15 +366,11 @@ mod tests {
             route(&w1.view(), &x.t(), &z1.view_mut()),
             Route::TallForwardTransposed
         );
-        // and its weight gradient dZ₁ Xᵀ, on gemm
+        // and its weight gradient dZ₁ Xᵀ, as the tall gradient X dZ₁ᵀ
         let mut dw1 = Array2::<f32>::zeros((10, 784));
         assert_eq!(
             route(&z1.view(), &x.view(), &dw1.view_mut()),
-            if cfg!(feature = "openblas") {
-                Route::Ndarray
-            } else {
-                Route::Gemm
-            }
+            Route::TallGradientTransposed
         );
         // a small product stays on ndarray's kernels
         // lesson 04's W₂ A₁ on a hundred samples: small, on ndarray's kernels
@@ -391,6 +397,33 @@ mod tests {
         assert_eq!(route(&x.view(), &w.view(), &c.view_mut()), forward);
         let mut g = Array2::<f64>::zeros((3072, 64));
         assert_eq!(route(&x.t(), &c.view(), &g.view_mut()), Route::TallGradient);
+    }
+
+    /// Lesson 04's two large products, samples in columns, through
+    /// [`product_into`] (the transposed tall routes) against ndarray's own
+    /// kernels, on integer values so that both are exact.
+    #[test]
+    fn samples_in_columns_take_the_tall_kernels_transposed() {
+        let k = tall::TALL_MIN_SAMPLES;
+        let xs =
+            Array2::<f32>::from_shape_fn((k, 784), |(s, i)| ((s * 7 + i * 3) % 11) as f32 - 5.0);
+        let x = xs.t(); // (784, k): one column per sample
+        let w1 = Array2::<f32>::from_shape_fn((10, 784), |(j, i)| ((j + i) % 5) as f32 - 2.0);
+        let d1 = Array2::<f32>::from_shape_fn((10, k), |(j, s)| ((s * 5 + j) % 7) as f32 - 3.0);
+        let mut z1 = Array2::<f32>::from_elem((10, k), f32::NAN);
+        assert_eq!(
+            route(&w1.view(), &x, &z1.view_mut()),
+            Route::TallForwardTransposed
+        );
+        product_into(1.0, &w1.view(), &x, 0.0, &mut z1.view_mut());
+        assert_eq!(z1, w1.dot(&x));
+        let mut dw1 = Array2::<f32>::from_elem((10, 784), 1.0);
+        assert_eq!(
+            route(&d1.view(), &xs.view(), &dw1.view_mut()),
+            Route::TallGradientTransposed
+        );
+        product_into(0.5, &d1.view(), &xs.view(), 2.0, &mut dw1.view_mut());
+        assert_eq!(dw1, d1.dot(&xs) * 0.5 + 2.0);
     }
 
     #[test]
