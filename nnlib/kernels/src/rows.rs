@@ -89,9 +89,22 @@ on_widest_simd! {
             "x · W: W must be (len x, len out)"
         );
         out.fill(T::zero());
-        for (&xi, row) in x.iter().zip(w.rows()) {
-            if xi != T::zero() {
-                axpy(xi, &row, out);
+        match (x.as_slice(), w.as_slice(), out.as_slice_mut()) {
+            (Some(xs), Some(ws), Some(outs)) if !outs.is_empty() => {
+                for (&xi, row) in xs.iter().zip(ws.chunks_exact(outs.len())) {
+                    if xi != T::zero() {
+                        for (o, &wij) in outs.iter_mut().zip(row) {
+                            *o += xi * wij;
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (&xi, row) in x.iter().zip(w.rows()) {
+                    if xi != T::zero() {
+                        axpy(xi, &row, out);
+                    }
+                }
             }
         }
     }
@@ -157,9 +170,23 @@ on_widest_simd! {
             (x.len(), d.len()),
             "W + α xᵀ d: W must be (len x, len d)"
         );
-        for (&xi, mut row) in x.iter().zip(w.rows_mut()) {
-            if xi != T::zero() {
-                axpy(alpha * xi, d, &mut row);
+        match (x.as_slice(), d.as_slice(), w.as_slice_mut()) {
+            (Some(xs), Some(ds), Some(ws)) if !ds.is_empty() => {
+                for (&xi, row) in xs.iter().zip(ws.chunks_exact_mut(ds.len())) {
+                    if xi != T::zero() {
+                        let a = alpha * xi;
+                        for (wij, &dj) in row.iter_mut().zip(ds) {
+                            *wij += a * dj;
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (&xi, mut row) in x.iter().zip(w.rows_mut()) {
+                    if xi != T::zero() {
+                        axpy(alpha * xi, d, &mut row);
+                    }
+                }
             }
         }
     }
@@ -247,7 +274,7 @@ mod tests {
     /// over the nonzero `x[i]` in order, `W d` the four partial sums of `dot`.
     fn every_level_gives_the_same_bits<T: Element + std::fmt::Debug>() {
         let levels = Simd::detected();
-        for (n, m) in [(784, 32), (32, 10), (37, 13)] {
+        for (n, m) in [(784, 32), (32, 10), (37, 13), (40, 77)] {
             let x = lesson_like::<T>(n, 0.37);
             let d = lesson_like::<T>(m, 0.71);
             let w = Array2::from_shape_fn((n, m), |(i, j)| {
