@@ -136,8 +136,17 @@ on_widest_simd! {
             (out.len(), d.len()),
             "W d: W must be (len out, len d)"
         );
-        for (o, row) in out.iter_mut().zip(w.rows()) {
-            *o = dot(&row, d);
+        match (w.as_slice(), d.as_slice()) {
+            (Some(ws), Some(ds)) if !ds.is_empty() => {
+                for (o, row) in out.iter_mut().zip(ws.chunks_exact(ds.len())) {
+                    *o = dot_slices(row, ds);
+                }
+            }
+            _ => {
+                for (o, row) in out.iter_mut().zip(w.rows()) {
+                    *o = dot(&row, d);
+                }
+            }
         }
     }
 }
@@ -209,20 +218,24 @@ fn axpy<T: Element>(a: T, x: &ArrayView1<T>, y: &mut ArrayViewMut1<T>) {
 #[inline(always)]
 fn dot<T: Element>(x: &ArrayView1<T>, y: &ArrayView1<T>) -> T {
     match (x.as_slice(), y.as_slice()) {
-        (Some(xs), Some(ys)) => {
-            let mut acc = [T::zero(); 4];
-            let (xc, yc) = (xs.chunks_exact(4), ys.chunks_exact(4));
-            let (xr, yr) = (xc.remainder(), yc.remainder());
-            for (a, b) in xc.zip(yc) {
-                for l in 0..4 {
-                    acc[l] += a[l] * b[l];
-                }
-            }
-            let tail = xr.iter().zip(yr).fold(T::zero(), |s, (&a, &b)| s + a * b);
-            (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
-        }
+        (Some(xs), Some(ys)) => dot_slices(xs, ys),
         _ => x.dot(y),
     }
+}
+
+/// [`dot`] on slices of equal length.
+#[inline(always)]
+fn dot_slices<T: Element>(xs: &[T], ys: &[T]) -> T {
+    let mut acc = [T::zero(); 4];
+    let (xc, yc) = (xs.chunks_exact(4), ys.chunks_exact(4));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for l in 0..4 {
+            acc[l] += a[l] * b[l];
+        }
+    }
+    let tail = xr.iter().zip(yr).fold(T::zero(), |s, (&a, &b)| s + a * b);
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 #[cfg(test)]
