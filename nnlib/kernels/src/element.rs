@@ -58,7 +58,15 @@ mod sealed {
 /// the products run at full speed whatever the cell's level, and a cell does
 /// not compile them again.
 pub trait Element:
-    num_traits::Float + LinalgScalar + AddAssign + MulAssign + Send + Sync + 'static + sealed::Sealed
+    num_traits::Float
+    + LinalgScalar
+    + AddAssign
+    + MulAssign
+    + Send
+    + Sync
+    + 'static
+    + sealed::Sealed
+    + crate::exp::ExpFloat
 {
     /// [`crate::product_on`] for this type.
     #[doc(hidden)]
@@ -87,6 +95,18 @@ pub trait Element:
         x: &ArrayView1<Self>,
         d: &ArrayView1<Self>,
     );
+
+    /// [`crate::exp::exp_inplace`] for this type.
+    #[doc(hidden)]
+    fn exp_inplace(v: &mut [Self]);
+
+    /// [`crate::exp::sigmoid_inplace`] for this type.
+    #[doc(hidden)]
+    fn sigmoid_inplace(v: &mut [Self]);
+
+    /// [`crate::exp::softmax_inplace`] for this type.
+    #[doc(hidden)]
+    fn softmax_inplace(v: &mut [Self]);
 
     /// The `gemm` crates' product kernel for this type, the widest the
     /// processor runs (AVX-512, AVX2 and FMA, or NEON), chosen at run time.
@@ -133,6 +153,18 @@ macro_rules! element {
                 d: &ArrayView1<$t>,
             ) {
                 crate::rows::rank_one_update_any(w, alpha, x, d);
+            }
+
+            fn exp_inplace(v: &mut [$t]) {
+                crate::exp::exp_inplace_any(v);
+            }
+
+            fn sigmoid_inplace(v: &mut [$t]) {
+                crate::exp::sigmoid_inplace_any(v);
+            }
+
+            fn softmax_inplace(v: &mut [$t]) {
+                crate::exp::softmax_inplace_any(v);
             }
 
             fn gemm_kernel() -> GemmKernel<$t> {

@@ -42,6 +42,9 @@
 //!
 //! [`rows`] holds the per-sample kernels of lessons 02 and 05: one row times
 //! a matrix, without allocating.
+//!
+//! [`exp`] holds an exponential the compiler can vectorise, the same bits on
+//! every processor, and the sigmoid and softmax on it.
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
@@ -51,6 +54,7 @@ use blas_src as _;
 use openblas_src as _;
 
 mod element;
+pub mod exp;
 pub mod rows;
 pub mod tall;
 #[cfg(test)]

@@ -63,6 +63,8 @@ macro_rules! on_widest_simd {
     };
 }
 
+pub(crate) use on_widest_simd;
+
 /// `out ← x W`, one row times a matrix: `out[j] = Σ_i x[i] W[i, j]`.
 ///
 /// # Panics
