@@ -28,11 +28,13 @@
 //!
 //! The fast paths live apart, in the crate [`nnlib_kernels`] (folder
 //! `nnlib/kernels`): the blocked matrix-product kernels, the call into the
-//! `gemm` crates, the thresholds for threads and the per-sample row kernels.
-//! Speed takes code that follows the processor rather than the formula
-//! (cache blocking, vector instructions chosen at run time, `unsafe`); kept
-//! there, it leaves this crate free of `unsafe` and reading as the lessons'
-//! math. [`linalg`] checks the shapes and calls into it.
+//! `gemm` crates, the thresholds for threads, the per-sample row kernels and
+//! the vectorised exponential. Speed takes code that follows the processor
+//! rather than the formula (cache blocking, vector instructions chosen at
+//! run time, `unsafe`); kept there, it leaves this crate free of `unsafe`
+//! and reading as the lessons' math. [`linalg`] checks the shapes and calls
+//! into it; [`activation`] takes the exponential of its sigmoid and softmax
+//! from it.
 
 #![deny(unsafe_code)]
 
