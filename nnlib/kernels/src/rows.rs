@@ -95,9 +95,7 @@ on_widest_simd! {
             (Some(xs), Some(ws), Some(outs)) if !outs.is_empty() => {
                 for (&xi, row) in xs.iter().zip(ws.chunks_exact(outs.len())) {
                     if xi != T::zero() {
-                        for (o, &wij) in outs.iter_mut().zip(row) {
-                            *o += xi * wij;
-                        }
+                        axpy_slices(xi, row, outs);
                     }
                 }
             }
@@ -185,10 +183,7 @@ on_widest_simd! {
             (Some(xs), Some(ds), Some(ws)) if !ds.is_empty() => {
                 for (&xi, row) in xs.iter().zip(ws.chunks_exact_mut(ds.len())) {
                     if xi != T::zero() {
-                        let a = alpha * xi;
-                        for (wij, &dj) in row.iter_mut().zip(ds) {
-                            *wij += a * dj;
-                        }
+                        axpy_slices(alpha * xi, ds, row);
                     }
                 }
             }
@@ -207,12 +202,16 @@ on_widest_simd! {
 #[inline(always)]
 fn axpy<T: Element>(a: T, x: &ArrayView1<T>, y: &mut ArrayViewMut1<T>) {
     match (x.as_slice(), y.as_slice_mut()) {
-        (Some(xs), Some(ys)) => {
-            for (y, &x) in ys.iter_mut().zip(xs) {
-                *y += a * x;
-            }
-        }
+        (Some(xs), Some(ys)) => axpy_slices(a, xs, ys),
         _ => y.scaled_add(a, x),
+    }
+}
+
+/// [`axpy`] on slices of equal length.
+#[inline(always)]
+fn axpy_slices<T: Element>(a: T, xs: &[T], ys: &mut [T]) {
+    for (y, &x) in ys.iter_mut().zip(xs) {
+        *y += a * x;
     }
 }
 
