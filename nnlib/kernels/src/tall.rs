@@ -4,11 +4,13 @@
 //! In lesson 01, `X` holds 50,000 images of 3,072 pixels (1.2 GB in f64), `W`
 //! is (3,072, 64) and `D = dZ` is (50,000, 64). Each product reads all of `X`
 //! to make a small result, and together they are nearly all of an epoch's
-//! time. On the 2-core AVX-512 Xeon of `bench/RESULTS.md`, the weight
-//! gradient below runs at 74 % (f64) and 72 % (f32) of the machine's peak,
-//! 1.3 and 1.2 times the speed of numpy's OpenBLAS; there the forward
-//! product is faster on `gemm`, which reaches 93 %, and [`forward_beats_gemm`]
-//! sends it there (`bench/RESULTS.md` has the figures of each machine).
+//! time. On the 2-core AMD EPYC with AVX-512 of `bench/RESULTS.md`, the
+//! weight gradient below runs at 68-72 % (f64) and 69-73 % (f32) of the
+//! machine's peak, about twice the speed of numpy's OpenBLAS. On AVX-512
+//! the forward product goes to `gemm` ([`forward_beats_gemm`]), which was
+//! the faster there on the Xeon where the route was measured (on the EPYC,
+//! this kernel is the faster in f64 and `gemm` in f32; `bench/RESULTS.md`
+//! has the figures of each machine).
 //!
 //! Both are the classic blocked method of GotoBLAS and BLIS, written out
 //! around one micro-kernel (`tile_kernel`): it keeps a small tile of the
