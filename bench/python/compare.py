@@ -63,7 +63,11 @@ def peak_rss_mb(cmd):
 def fmt_metric(r, peak=None):
     v = r["metric"]
     if r["metric_name"] == "GFLOP/s":
-        return f"{v:.1f} GFLOP/s" + (f" ({100 * v / peak:.0f} % of peak)" if peak else "")
+        if not peak:
+            return f"{v:.1f} GFLOP/s"
+        # a product cannot beat the FMA peak: above it, the peak was measured too low
+        above = ", above it: the peak was measured too low" if v > peak else ""
+        return f"{v:.1f} GFLOP/s ({100 * v / peak:.0f} % of peak{above})"
     if "accuracy" in r["metric_name"]:
         return f"{100 * v:.2f} % {r['metric_name'].replace(' accuracy', '')} acc."
     return f"{r['metric_name']} {v:.4f}"
