@@ -18,6 +18,7 @@
 //! | [`data`] | one-hot, argmax, accuracy, shuffling, splitting, scaling, mini-batches |
 //! | [`train`] | the training loop with history and progress lines |
 //! | [`check`] | gradient checks against finite differences |
+//! | [`compiled`] | the training code compiled once for `f32` and `f64`, so that notebook cells only call it |
 //! | [`symbolic`] | symbolic derivatives and dual numbers |
 //! | [`datasets`] | MNIST, Fashion-MNIST, CIFAR-10 and the 8x8 digits |
 //! | [`plot`] | figures rendered to PNG and shown inline in Jupyter |
@@ -40,6 +41,7 @@
 
 pub mod activation;
 pub mod check;
+pub mod compiled;
 pub mod data;
 pub mod datasets;
 pub mod display;

@@ -59,6 +59,16 @@ pub fn matmul_named<T: Scalar>(
     b_name: &str,
     b: &ArrayView2<T>,
 ) -> Result<Array2<T>> {
+    T::matmul_named(a_name, a, b_name, b)
+}
+
+/// The body of [`matmul_named`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+pub(crate) fn matmul_named_generic<T: Scalar>(
+    a_name: &str,
+    a: &ArrayView2<T>,
+    b_name: &str,
+    b: &ArrayView2<T>,
+) -> Result<Array2<T>> {
     let ((n, k), (k2, m)) = (a.dim(), b.dim());
     if k != k2 {
         return Err(product_shape_error(a_name, (n, k), b_name, (k2, m)));

@@ -86,6 +86,17 @@ impl<T: Scalar> Mlp<T> {
         init: Init,
         seed: u64,
     ) -> Result<Self> {
+        T::mlp_new(sizes, activations, loss, init, seed)
+    }
+
+    /// The body of [`Self::new`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn new_generic(
+        sizes: &[usize],
+        activations: &[Activation],
+        loss: Loss,
+        init: Init,
+        seed: u64,
+    ) -> Result<Self> {
         if sizes.len() < 2 || sizes.contains(&0) || activations.len() != sizes.len() - 1 {
             return Err(Error::invalid(
                 "Mlp::new layer sizes and activations",
@@ -116,6 +127,11 @@ impl<T: Scalar> Mlp<T> {
     /// # Errors
     /// [`Error::Shape`] if `X` does not have as many columns as the network has inputs.
     pub fn predict(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
+        T::mlp_predict(self, x)
+    }
+
+    /// The body of [`Self::predict`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn predict_generic(&self, x: &ArrayView2<T>) -> Result<Array2<T>> {
         let mut a = x.to_owned();
         for layer in &self.layers {
             a = layer.forward(&a.view())?;
@@ -129,6 +145,11 @@ impl<T: Scalar> Mlp<T> {
     /// # Errors
     /// As [`Mlp::predict`]; [`Error::InvalidArgument`] for a network without layers.
     pub fn forward(&mut self, x: &ArrayView2<T>) -> Result<ArrayView2<'_, T>> {
+        T::mlp_forward(self, x)
+    }
+
+    /// The body of [`Self::forward`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn forward_generic(&mut self, x: &ArrayView2<T>) -> Result<ArrayView2<'_, T>> {
         let n = self.layers.len();
         if n == 0 {
             return Err(empty_network());
@@ -172,6 +193,15 @@ impl<T: Scalar> Mlp<T> {
     /// [`Error::InvalidArgument`] if no forward pass was run on as many
     /// samples as `X` has; [`Error::Shape`] if `Y` does not have the output's shape.
     pub fn backward(&mut self, x: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<Vec<Gradients<T>>> {
+        T::mlp_backward(self, x, y)
+    }
+
+    /// The body of [`Self::backward`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn backward_generic(
+        &mut self,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+    ) -> Result<Vec<Gradients<T>>> {
         let n = self.layers.len();
         let state = &mut self.state;
         if state.samples != Some(x.nrows()) || state.activations.len() != n {
@@ -231,6 +261,15 @@ impl<T: Scalar> Mlp<T> {
         x: &ArrayView2<T>,
         y: &ArrayView2<T>,
     ) -> Result<(T, Vec<Gradients<T>>)> {
+        T::mlp_loss_and_gradients(self, x, y)
+    }
+
+    /// The body of [`Self::loss_and_gradients`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn loss_and_gradients_generic(
+        &mut self,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+    ) -> Result<(T, Vec<Gradients<T>>)> {
         let loss = self.loss;
         let output = self.forward(x)?; // steps 1-4
         let value = loss.value(&output, y)?; // step 5
@@ -245,6 +284,15 @@ impl<T: Scalar> Mlp<T> {
     /// layer; the [`Error::Shape`] of [`Optimizer::step`] if they do not
     /// match the layers.
     pub fn apply_gradients(
+        &mut self,
+        grads: &[Gradients<T>],
+        optimizer: &mut dyn Optimizer<T>,
+    ) -> Result<()> {
+        T::mlp_apply_gradients(self, grads, optimizer)
+    }
+
+    /// The body of [`Self::apply_gradients`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn apply_gradients_generic(
         &mut self,
         grads: &[Gradients<T>],
         optimizer: &mut dyn Optimizer<T>,
@@ -285,6 +333,16 @@ impl<T: Scalar> Mlp<T> {
     /// # Errors
     /// As [`Mlp::loss_and_gradients`] and [`Mlp::apply_gradients`].
     pub fn train_step(
+        &mut self,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+        optimizer: &mut dyn Optimizer<T>,
+    ) -> Result<(T, ArrayView2<'_, T>)> {
+        T::mlp_train_step(self, x, y, optimizer)
+    }
+
+    /// The body of [`Self::train_step`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn train_step_generic(
         &mut self,
         x: &ArrayView2<T>,
         y: &ArrayView2<T>,

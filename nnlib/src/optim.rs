@@ -60,14 +60,21 @@ impl Sgd {
     }
 }
 
-impl<T: Scalar> Optimizer<T> for Sgd {
-    fn step(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+impl Sgd {
+    /// The body of [`Optimizer::step`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn step_generic<T: Scalar>(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
         let lr = T::cast(self.lr);
         for (i, p) in params.iter_mut().enumerate() {
             check_param(i, p, None)?;
             p.value.scaled_add(-lr, &p.grad);
         }
         Ok(())
+    }
+}
+
+impl<T: Scalar> Optimizer<T> for Sgd {
+    fn step(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+        T::sgd_step(self, params)
     }
     fn describe(&self) -> String {
         format!("SGD(lr={})", self.lr)
@@ -98,8 +105,9 @@ impl<T: Scalar> Momentum<T> {
     }
 }
 
-impl<T: Scalar> Optimizer<T> for Momentum<T> {
-    fn step(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+impl<T: Scalar> Momentum<T> {
+    /// The body of [`Optimizer::step`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn step_generic(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
         if self.velocity.is_empty() {
             self.velocity = params
                 .iter()
@@ -122,6 +130,12 @@ impl<T: Scalar> Optimizer<T> for Momentum<T> {
                 });
         }
         Ok(())
+    }
+}
+
+impl<T: Scalar> Optimizer<T> for Momentum<T> {
+    fn step(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+        T::momentum_step(self, params)
     }
     fn describe(&self) -> String {
         format!("Momentum(lr={}, beta={})", self.lr, self.beta)
@@ -183,8 +197,9 @@ impl<T: Scalar> Adam<T> {
     }
 }
 
-impl<T: Scalar> Optimizer<T> for Adam<T> {
-    fn step(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+impl<T: Scalar> Adam<T> {
+    /// The body of [`Optimizer::step`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn step_generic(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
         if self.m.is_empty() {
             self.m = params
                 .iter()
@@ -220,6 +235,12 @@ impl<T: Scalar> Optimizer<T> for Adam<T> {
             }
         }
         Ok(())
+    }
+}
+
+impl<T: Scalar> Optimizer<T> for Adam<T> {
+    fn step(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+        T::adam_step(self, params)
     }
     fn describe(&self) -> String {
         format!(

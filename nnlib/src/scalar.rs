@@ -33,6 +33,7 @@ pub trait Scalar:
     + Sync
     + 'static
     + nnlib_kernels::Element
+    + crate::compiled::Compiled
 {
     /// Converts an `f64` constant, rounding to the nearest `Self`.
     fn cast(x: f64) -> Self;

@@ -117,6 +117,17 @@ impl<T: Scalar> Trainer<T> {
         y: &ArrayView2<T>,
         validation: Option<(&ArrayView2<T>, &ArrayView2<T>)>,
     ) -> Result<History> {
+        T::trainer_fit(self, model, x, y, validation)
+    }
+
+    /// The body of [`Self::fit`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
+    pub(crate) fn fit_generic(
+        &mut self,
+        model: &mut Mlp<T>,
+        x: &ArrayView2<T>,
+        y: &ArrayView2<T>,
+        validation: Option<(&ArrayView2<T>, &ArrayView2<T>)>,
+    ) -> Result<History> {
         if x.nrows() != y.nrows() {
             return Err(Error::shape(
                 "Trainer::fit",
