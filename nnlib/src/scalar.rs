@@ -15,6 +15,10 @@ use rand::distr::uniform::SampleUniform;
 use rand_distr::{Distribution, StandardNormal};
 
 /// A floating-point number the library can compute with: `f32` or `f64`.
+///
+/// Its supertraits [`Element`](nnlib_kernels::Element) and
+/// [`Compiled`](crate::compiled::Compiled) are where the matrix-product
+/// kernels and the training code are compiled for each of the two types.
 pub trait Scalar:
     Float
     + FromPrimitive
