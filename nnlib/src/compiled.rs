@@ -10,10 +10,9 @@
 //! The trait [`Compiled`] lists those entry points. It is implemented below
 //! for `f32` and `f64` by methods that are not generic, so nnlib's own
 //! build compiles them, once. The public methods ([`Mlp::predict`],
-//! [`Trainer::fit`], [`Optimizer::step`],
-//! ...) hand their work to it, and a cell only calls code that is already
-//! compiled. The trait is a supertrait of [`Scalar`](crate::Scalar), so every
-//! `T: Scalar` has it.
+//! [`Trainer::fit`], [`Optimizer::step`], ...) hand their work to it, and a
+//! cell only calls code that is already compiled. The trait is a supertrait
+//! of [`Scalar`](crate::Scalar), so every `T: Scalar` has it.
 //!
 //! Each method forwards to the generic function that does the work, named
 //! after the public method with `_generic` added (`Mlp::predict_generic`,
