@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip, s};
 use nnlib::Scalar;
-use nnlib::activation::{Activation, sigmoid, softmax, softmax_inplace};
+use nnlib::activation::{Activation, sigmoid, softmax};
 use nnlib::data::{MinMaxScaler, argmax_rows};
 use nnlib::dropout::Dropout;
 use nnlib::init::{Init, rng};
@@ -353,39 +353,34 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
         .map(|s| Init::NormalMaxFan.weights(s[0], s[1], &mut r))
         .collect::<Result<_, _>>()?;
     let mut b: Vec<Array1<f64>> = sizes[1..].iter().map(|&n| Array1::zeros(n)).collect();
-    let mut a: Vec<Array1<f64>> = sizes[1..].iter().map(|&n| Array1::zeros(n)).collect();
-    let mut d: Vec<Array1<f64>> = a.clone();
-    let mut logits = Array2::<f64>::zeros((1, 10));
+    // each layer's output as a one-row batch, for nnlib's activations
+    let mut a: Vec<Array2<f64>> = sizes[1..].iter().map(|&n| Array2::zeros((1, n))).collect();
+    let mut d: Vec<Array1<f64>> = sizes[1..].iter().map(|&n| Array1::zeros(n)).collect();
+    let activations = [Activation::Sigmoid, Activation::Sigmoid, Activation::Softmax];
     let lr = 0.003;
     let times = timed(reps, || {
         for (x0, y0) in x.rows().into_iter().zip(labels.rows()) {
             for l in 0..3 {
                 let (prev, rest) = a.split_at_mut(l);
-                let input = if l == 0 { x0 } else { prev[l - 1].view() };
-                row_times_matrix_into(&input, &w[l].view(), &mut rest[0].view_mut())?;
-                rest[0] += &b[l];
-                if l < 2 {
-                    rest[0].mapv_inplace(sigmoid);
-                } else {
-                    // softmax over the output row, in a one-row buffer
-                    logits.row_mut(0).assign(&rest[0]);
-                    softmax_inplace(&mut logits, Axis(1));
-                    rest[0].assign(&logits.row(0));
-                }
+                let input = if l == 0 { x0 } else { prev[l - 1].row(0) };
+                let mut z = rest[0].row_mut(0);
+                row_times_matrix_into(&input, &w[l].view(), &mut z)?;
+                z += &b[l];
+                activations[l].forward_inplace(&mut rest[0]);
             }
             Zip::from(&mut d[2])
-                .and(&a[2])
+                .and(a[2].row(0))
                 .and(&y0)
                 .for_each(|d, &p, &t| *d = p - t);
             for l in (1..3).rev() {
                 let (lo, hi) = d.split_at_mut(l);
                 matrix_times_row_into(&w[l].view(), &hi[0].view(), &mut lo[l - 1].view_mut())?;
                 Zip::from(&mut lo[l - 1])
-                    .and(&a[l - 1])
+                    .and(a[l - 1].row(0))
                     .for_each(|g, &s| *g *= s * (1.0 - s));
             }
             for l in 0..3 {
-                let input = if l == 0 { x0 } else { a[l - 1].view() };
+                let input = if l == 0 { x0 } else { a[l - 1].row(0) };
                 rank_one_update(&mut w[l].view_mut(), -lr, &input, &d[l].view())?;
                 b[l].scaled_add(-lr, &d[l]);
             }
