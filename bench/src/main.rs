@@ -356,7 +356,11 @@ fn lesson05_per_sample(reps: usize, cache: &Path) -> Res<()> {
     // each layer's output as a one-row batch, for nnlib's activations
     let mut a: Vec<Array2<f64>> = sizes[1..].iter().map(|&n| Array2::zeros((1, n))).collect();
     let mut d: Vec<Array1<f64>> = sizes[1..].iter().map(|&n| Array1::zeros(n)).collect();
-    let activations = [Activation::Sigmoid, Activation::Sigmoid, Activation::Softmax];
+    let activations = [
+        Activation::Sigmoid,
+        Activation::Sigmoid,
+        Activation::Softmax,
+    ];
     let lr = 0.003;
     let times = timed(reps, || {
         for (x0, y0) in x.rows().into_iter().zip(labels.rows()) {
