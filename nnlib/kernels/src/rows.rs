@@ -11,10 +11,10 @@
 //! comparisons with zero, which vectorise, set one bit per nonzero entry,
 //! and the loop visits the set bits in order, instead of testing and
 //! branching on each entry (the processor mispredicts such a branch at each
-//! edge of a digit's strokes). A `W` of 32 columns (lesson 05's hidden
-//! layers) takes loops of that fixed width, whose running sums stay in
-//! registers; other widths take the same loops over a width known at run
-//! time. `x W` and the update also ask for the next sample's row from
+//! edge of a digit's strokes). A `W` of 10, 32 or 40 columns (the widths
+//! of the lessons' layers) takes loops of that fixed width, whose running
+//! sums stay in registers; other widths take the same loops over a width
+//! known at run time. `x W` and the update also ask for the next sample's row from
 //! memory while they compute with this one.
 //!
 //! Each kernel runs compiled for the widest vector instructions the
@@ -104,15 +104,7 @@ on_widest_simd! {
             (Some(xs), Some(ws), Some(outs)) if !outs.is_empty() => {
                 prefetch_next_row(xs);
                 let n = outs.len();
-                if n == FIXED_WIDTH {
-                    let mut sums = [T::zero(); FIXED_WIDTH];
-                    for_each_nonzero(xs, |i, xi| {
-                        for (sum, &w) in sums.iter_mut().zip(fixed_row(ws, i)) {
-                            *sum += xi * w;
-                        }
-                    });
-                    outs.copy_from_slice(&sums);
-                } else {
+                with_fixed_width! { n, N => x_w_fixed::<T, N>(xs, ws, outs), _ => {
                     for start in (0..n).step_by(SUMS) {
                         let width = SUMS.min(n - start);
                         let mut sums = LineAligned([T::zero(); SUMS]);
@@ -122,7 +114,7 @@ on_widest_simd! {
                         });
                         outs[start..start + width].copy_from_slice(sums);
                     }
-                }
+                }}
             }
             _ => {
                 out.fill(T::zero());
@@ -136,32 +128,83 @@ on_widest_simd! {
     }
 }
 
-/// The width of `W` (its number of columns) that the kernels handle in
-/// loops of a width known to the compiler: 32, lesson 05's hidden layers,
-/// four 64-byte vectors of `f64`. Then the 32 running sums of `x W` stay in
-/// vector registers from one row of `W` to the next, and each row of
-/// `W + α xᵀ d` is four loads, multiplications, additions and stores: on
-/// rows of `W` in the first-level cache, both took a third to a half of the
-/// time of the same loops over a width known only at run time (measured on
-/// an AMD EPYC with AVX-512). Wider `W` in blocks of this width would pass
-/// over `x`'s nonzero entries once per block; with lesson 02's 100 hidden
-/// units, those four passes took longer than one over whole rows.
-const FIXED_WIDTH: usize = 32;
+/// `$fixed` with `const $N: usize` set to `$n` when `$n` is one of the widths
+/// of `W` (its number of columns) that the kernels handle in loops of a
+/// width known to the compiler, `$any` otherwise. Those widths are the
+/// lessons': 10 (the classes of every data set), 32 (lesson 05's hidden
+/// layers) and 40 (lesson 02's hidden layer). With the width known, the
+/// running sums of `x W` and the entries of `d` stay in vector registers
+/// from one row of `W` to the next, and no loop over a row tests where it
+/// ends: on rows of `W` in the first-level cache, `x W` and `W + α xᵀ d` on
+/// 32 columns took a third to a half of the time of the same loops over a
+/// width known only at run time (measured on an AMD EPYC with AVX-512).
+/// Wider `W` would need more registers than the processor has.
+macro_rules! with_fixed_width {
+    ($n:expr, $N:ident => $fixed:expr, _ => $any:expr) => {
+        match $n {
+            10 => {
+                const $N: usize = 10;
+                $fixed
+            }
+            32 => {
+                const $N: usize = 32;
+                $fixed
+            }
+            40 => {
+                const $N: usize = 40;
+                $fixed
+            }
+            _ => $any,
+        }
+    };
+}
+use with_fixed_width;
 
-/// Row `i` of `ws`, a `W` of [`FIXED_WIDTH`] columns.
+/// Row `i` of `ws`, a `W` of `N` columns.
 #[inline(always)]
-fn fixed_row<T>(ws: &[T], i: usize) -> &[T; FIXED_WIDTH] {
-    ws[i * FIXED_WIDTH..].first_chunk().expect("row i of W")
+fn fixed_row<T, const N: usize>(ws: &[T], i: usize) -> &[T; N] {
+    ws[i * N..].first_chunk().expect("row i of W")
 }
 
-/// [`fixed_row`], to write.
+/// `outs ← x W` for a `W` of `N` columns, the sums in registers.
 #[inline(always)]
-fn fixed_row_mut<T>(ws: &mut [T], i: usize) -> &mut [T; FIXED_WIDTH] {
-    ws[i * FIXED_WIDTH..].first_chunk_mut().expect("row i of W")
+fn x_w_fixed<T: Element, const N: usize>(xs: &[T], ws: &[T], outs: &mut [T]) {
+    let mut sums = [T::zero(); N];
+    for_each_nonzero(xs, |i, xi| {
+        for (sum, &w) in sums.iter_mut().zip(fixed_row::<T, N>(ws, i)) {
+            *sum += xi * w;
+        }
+    });
+    outs.copy_from_slice(&sums);
+}
+
+/// `outs ← W d` for a `W` of `N` columns, with the same partial sums as
+/// [`dot_slices`].
+#[inline(always)]
+fn w_d_fixed<T: Element, const N: usize>(ws: &[T], ds: &[T], outs: &mut ArrayViewMut1<T>) {
+    let d: &[T; N] = ds.try_into().expect("d of N entries");
+    for (i, o) in outs.iter_mut().enumerate() {
+        *o = dot_slices(fixed_row::<T, N>(ws, i), d);
+    }
+}
+
+/// `W ← W + α xᵀ d` for a `W` of `N` columns.
+#[inline(always)]
+fn update_fixed<T: Element, const N: usize>(ws: &mut [T], alpha: T, xs: &[T], ds: &[T]) {
+    // `d` as an array of its own, which the compiler keeps in registers: the
+    // stores into `ws` cannot change it
+    let d: [T; N] = ds.try_into().expect("d of N entries");
+    for_each_nonzero(xs, |i, xi| {
+        let a = alpha * xi;
+        let row: &mut [T; N] = ws[i * N..].first_chunk_mut().expect("row i of W");
+        for (w, &dj) in row.iter_mut().zip(&d) {
+            *w += a * dj;
+        }
+    });
 }
 
 /// Columns of `x W` summed at a time in one [`LineAligned`] buffer, for
-/// widths other than [`FIXED_WIDTH`]: 128, so that one pass over `x` covers
+/// widths other than those of [`with_fixed_width`]: 128, so that one pass over `x` covers
 /// the widths of lessons 02 and 05.
 const SUMS: usize = 128;
 
@@ -203,9 +246,11 @@ on_widest_simd! {
         );
         match (w.as_slice(), d.as_slice()) {
             (Some(ws), Some(ds)) if !ds.is_empty() => {
-                for (o, row) in out.iter_mut().zip(ws.chunks_exact(ds.len())) {
-                    *o = dot_slices(row, ds);
-                }
+                with_fixed_width! { ds.len(), N => w_d_fixed::<T, N>(ws, ds, out), _ => {
+                    for (o, row) in out.iter_mut().zip(ws.chunks_exact(ds.len())) {
+                        *o = dot_slices(row, ds);
+                    }
+                }}
             }
             _ => {
                 for (o, row) in out.iter_mut().zip(w.rows()) {
@@ -248,20 +293,11 @@ on_widest_simd! {
             (Some(xs), Some(ds), Some(ws)) if !ds.is_empty() => {
                 prefetch_next_row(xs);
                 let n = ds.len();
-                // `d` as an array of its own, which the compiler keeps in
-                // registers: the stores into `ws` cannot change it
-                if let Ok(d) = <[T; FIXED_WIDTH]>::try_from(ds) {
-                    for_each_nonzero(xs, |i, xi| {
-                        let a = alpha * xi;
-                        for (w, &dj) in fixed_row_mut(ws, i).iter_mut().zip(&d) {
-                            *w += a * dj;
-                        }
-                    });
-                } else {
+                with_fixed_width! { n, N => update_fixed::<T, N>(ws, alpha, xs, ds), _ => {
                     for_each_nonzero(xs, |i, xi| {
                         axpy_slices(alpha * xi, ds, &mut ws[i * n..(i + 1) * n])
                     });
-                }
+                }}
             }
             _ => {
                 for (&xi, mut row) in x.iter().zip(w.rows_mut()) {
@@ -417,12 +453,11 @@ mod tests {
 
     /// Every level computes the same bits as the operations the kernels
     /// document, done one number at a time: `out[j]` of `x W` the sum over
-    /// the nonzero `x[i]` in order, `W[i, j] + (α x[i]) d[j]` where `x[i] ≠ 0`;
-    /// and `W d` the same bits as the default target (the four partial sums
-    /// of `dot`).
+    /// the nonzero `x[i]` in order, `W[i, j] + (α x[i]) d[j]` where `x[i] ≠ 0`,
+    /// and `W d` the four partial sums of [`dot_slices`] on each row.
     fn every_level_gives_the_same_bits<T: Element + std::fmt::Debug>() {
         let levels = Simd::detected();
-        for (n, m) in [(784, 32), (32, 10), (37, 13), (40, 77), (70, 130)] {
+        for (n, m) in [(784, 32), (32, 10), (50, 40), (37, 13), (40, 77), (70, 130)] {
             let x = lesson_like::<T>(n, 0.37);
             let d = lesson_like::<T>(m, 0.71);
             let w = Array2::from_shape_fn((n, m), |(i, j)| {
@@ -448,15 +483,12 @@ mod tests {
                 );
                 let mut back = Array1::from_elem(n, T::nan());
                 matrix_times_row_on(simd, &w.view(), &d.view(), &mut back.view_mut());
-                let mut back_plain = Array1::from_elem(n, T::nan());
-                matrix_times_row_on(
-                    Simd::Plain,
-                    &w.view(),
-                    &d.view(),
-                    &mut back_plain.view_mut(),
-                );
+                let d_slice = d.as_slice().unwrap();
                 assert!(
-                    back.iter().zip(&back_plain).all(|(&a, &b)| same_bits(a, b)),
+                    back.iter().zip(w.rows()).all(|(&a, row)| same_bits(
+                        a,
+                        dot_slices(row.as_slice().unwrap(), d_slice)
+                    )),
                     "W d on {simd:?}, ({n}, {m})"
                 );
                 let mut updated = w.clone();
