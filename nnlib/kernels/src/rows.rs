@@ -14,8 +14,8 @@
 //! edge of a digit's strokes). A `W` of 10, 32 or 40 columns (the widths
 //! of the lessons' layers) takes loops of that fixed width, whose running
 //! sums stay in registers; other widths take the same loops over a width
-//! known at run time. `x W` and the update also ask for the next sample's row from
-//! memory while they compute with this one.
+//! known at run time. `x W` and the update also ask for the next sample's
+//! row from memory while they compute with this one.
 //!
 //! Each kernel runs compiled for the widest vector instructions the
 //! processor has (AVX-512 or AVX2 on x86-64, chosen at run time), with the
@@ -138,7 +138,8 @@ on_widest_simd! {
 /// ends: on rows of `W` in the first-level cache, `x W` and `W + α xᵀ d` on
 /// 32 columns took a third to a half of the time of the same loops over a
 /// width known only at run time (measured on an AMD EPYC with AVX-512).
-/// Wider `W` would need more registers than the processor has.
+/// Much wider rows would not fit in the vector registers (16 of them
+/// without AVX-512).
 macro_rules! with_fixed_width {
     ($n:expr, $N:ident => $fixed:expr, _ => $any:expr) => {
         match $n {
@@ -204,8 +205,8 @@ fn update_fixed<T: Element, const N: usize>(ws: &mut [T], alpha: T, xs: &[T], ds
 }
 
 /// Columns of `x W` summed at a time in one [`LineAligned`] buffer, for
-/// widths other than those of [`with_fixed_width`]: 128, so that one pass over `x` covers
-/// the widths of lessons 02 and 05.
+/// widths other than those of [`with_fixed_width`]: 128, so that one pass
+/// over `x` covers every width of lessons 02 and 05.
 const SUMS: usize = 128;
 
 /// An array that starts at a cache line (64 bytes), for the running sums
