@@ -26,7 +26,7 @@
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
 
 use crate::Element;
-use crate::tall::Simd;
+use crate::tall::{Cache, Simd, prefetch};
 
 /// `fn name / name_on<T: Element>(args) { body }`: `name_on(simd, args)`
 /// runs `body` compiled for `simd` (AVX-512, AVX2, or the compiler's default
@@ -324,21 +324,10 @@ on_widest_simd! {
 /// without the second request and 2,600 with it.
 #[inline(always)]
 fn prefetch_next_row<T>(xs: &[T]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let next = xs.as_ptr_range().end.cast::<i8>();
-        for offset in (0..size_of_val(xs)).step_by(64) {
-            // SAFETY: a prefetch does not access memory architecturally;
-            // any address is allowed.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    next.wrapping_add(offset),
-                )
-            };
-        }
+    let next = xs.as_ptr_range().end.cast::<i8>();
+    for offset in (0..size_of_val(xs)).step_by(64) {
+        prefetch(next.wrapping_add(offset), Cache::First);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = xs;
 }
 
 /// Calls `f(i, xs[i])` for each `i` with `xs[i] ≠ 0`, in increasing `i`.

@@ -756,7 +756,7 @@ impl Prefetch {
         if self.rows_left == 0 {
             return;
         }
-        prefetch_l2(self.line);
+        prefetch(self.line, Cache::Second);
         self.line = self.line.wrapping_add(64);
         if self.line >= self.row_end {
             self.row = self.row.wrapping_offset(self.stride);
@@ -770,18 +770,31 @@ impl Prefetch {
     }
 }
 
-/// A hint to bring the cache line at `p` into the second-level cache; it
-/// never faults, whatever the address.
+/// The cache a [`prefetch`] brings a line into.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Cache {
+    First,
+    Second,
+}
+
+/// A hint to bring the cache line at `p` into `cache`; it never faults,
+/// whatever the address.
 #[inline(always)]
-fn prefetch_l2(p: *const i8) {
+pub(crate) fn prefetch(p: *const i8, cache: Cache) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch does not access memory architecturally; any address
-    // is allowed.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(p)
-    };
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _MM_HINT_T1, _mm_prefetch};
+        // SAFETY: a prefetch does not access memory architecturally; any
+        // address is allowed.
+        unsafe {
+            match cache {
+                Cache::First => _mm_prefetch::<_MM_HINT_T0>(p),
+                Cache::Second => _mm_prefetch::<_MM_HINT_T1>(p),
+            }
+        }
+    }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
+    let _ = (p, cache);
 }
 
 #[cfg(test)]
