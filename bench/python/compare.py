@@ -60,9 +60,20 @@ def peak_rss_mb(cmd):
     return int(m.group(1)) / 1024 if m else float("nan")
 
 
+def peak_now(rust):
+    """The peak on every core at this moment (`course-bench peak --now`), {"f64": .., "f32": ..}."""
+    out = subprocess.run([rust, "peak", "--now"], capture_output=True, text=True)
+    return parse_peak(out.stdout or out.stderr)
+
+
 def fmt_metric(r, peak=None):
     v = r["metric"]
     if r["metric_name"] == "GFLOP/s":
+        if r.get("peak_around"):
+            # the peak measured just before and after this product (see main)
+            around = r["peak_around"]
+            above = ", above it" if v > around else ""
+            return f"{v:.1f} GFLOP/s ({100 * v / around:.0f} % of the {around:.1f} around it{above})"
         if not peak:
             return f"{v:.1f} GFLOP/s"
         # a product cannot beat the FMA peak: above it, the peak was measured too low
@@ -179,7 +190,15 @@ def main():
         results = {s: [] for s, _ in sides}
         for _ in range(args.rounds):
             for side, cmd in sides:
+                before = peak_now(args.rust) if name.startswith("gemm-") else {}
                 r = run_json(cmd)
+                if before:
+                    # the product against the peak of its own minute: the higher
+                    # of the peaks measured just before and just after it
+                    after = peak_now(args.rust)
+                    kind = "f32" if name.endswith("f32") else "f64"
+                    if kind in before and kind in after:
+                        r["peak_around"] = max(before[kind], after[kind])
                 results[side].append(r)
                 print(f"  {name:<14} {side:<6} {['%.4f' % t for t in r['times']]} {fmt_metric(r)}",
                       file=sys.stderr, flush=True)
@@ -228,8 +247,10 @@ def main():
         f"medians of {args.rounds} alternating round(s), the first unit of each process dropped as a warm-up; "
         + ("numpy warmed up (its thread pool started before timing)." if args.numpy_states == "warm" else
            "numpy timed warmed up and in a fresh process, the faster state kept per workload."),
-        "GEMM rows: % of the peak below (every core, widest FMA: "
-        + ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in sorted(peaks.items())) + ").",
+        "GEMM rows: % of the peak on every core with the widest FMA, measured just before and just "
+        "after the product's process (`course-bench peak --now`, the higher of the two), since a shared "
+        "machine's rate drifts from minute to minute; the run's first, longer measurement: "
+        + ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in sorted(peaks.items())) + ".",
         f"Load average (1, 5, 15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
         f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} on {os.cpu_count()} cores; "
         f"{time.time() - started:.0f} s in all.",
