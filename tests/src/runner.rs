@@ -92,6 +92,16 @@ impl Runner {
         Ok(runner)
     }
 
+    /// Sets the optimisation level at which the cells that follow are
+    /// compiled (what `:opt` does in the kernel): `0`, `1`, `2` or `3`.
+    pub fn set_opt_level(&mut self, level: &str) -> Result<()> {
+        self.ctx.set_opt_level(level).map_err(|e| {
+            Error::new(format!(
+                "cannot set the cells' optimisation level to {level:?}: {e}"
+            ))
+        })
+    }
+
     /// Runs one cell. When `timeout` passes first, the process running the
     /// user code is killed (evcxr restarts it, losing the variables) and the
     /// run is marked `timed_out`. A timeout cannot interrupt the compiler; it

@@ -554,32 +554,42 @@ fn main() {
             },
         ),
         ("cells_keep_overflow_checks_but_not_debug_assertions", |f| {
-            // kernel/build-profile.toml over evcxr's own profile for the cells.
-            let mut runner = Runner::start(&f.paths.workdir).map_err(|e| e.message)?;
-            let run = runner.run_cell(
-                "println!(\"debug assertions: {}\", cfg!(debug_assertions));",
-                Duration::from_secs(600),
-            );
-            ensure(
-                stdout_of(&run.outputs) == "debug assertions: false\n",
-                || format!("the cell printed {:?}", run.outputs),
-            )?;
-            let run = runner.run_cell(
+            // kernel/build-profile.toml over evcxr's own profile for the cells,
+            // at the level of evcxr.toml (the learner's) and at the level of
+            // the test-scale runs.
+            let levels = [None, Scale::Test.cell_opt_level().map_err(|e| e.message)?];
+            for level in levels {
+                let at = level.as_deref().unwrap_or("of evcxr.toml");
+                let mut runner = Runner::start(&f.paths.workdir).map_err(|e| e.message)?;
+                if let Some(level) = &level {
+                    runner.set_opt_level(level).map_err(|e| e.message)?;
+                }
+                let run = runner.run_cell(
+                    "println!(\"debug assertions: {}\", cfg!(debug_assertions));",
+                    Duration::from_secs(600),
+                );
+                ensure(
+                    stdout_of(&run.outputs) == "debug assertions: false\n",
+                    || format!("at opt level {at}, the cell printed {:?}", run.outputs),
+                )?;
+                let run = runner.run_cell(
                     "let pixels: Vec<u8> = vec![200, 100];\nlet total = pixels[0] + pixels[1];\nprintln!(\"{total}\");",
                     Duration::from_secs(600),
                 );
-            let errors: String = run
-                .outputs
-                .iter()
-                .filter_map(|o| match o {
-                    Output::Error { evalue, .. } => Some(evalue.as_str()),
-                    Output::Stream { text, .. } => Some(text.as_str()),
-                    _ => None,
-                })
-                .collect();
-            ensure(errors.contains("attempt to add with overflow"), || {
-                format!("200u8 + 100u8 gave {:?}", run.outputs)
-            })
+                let errors: String = run
+                    .outputs
+                    .iter()
+                    .filter_map(|o| match o {
+                        Output::Error { evalue, .. } => Some(evalue.as_str()),
+                        Output::Stream { text, .. } => Some(text.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                ensure(errors.contains("attempt to add with overflow"), || {
+                    format!("at opt level {at}, 200u8 + 100u8 gave {:?}", run.outputs)
+                })?;
+            }
+            Ok(())
         }),
         ("learner_copy_saved_mid_run_passes_with_a_note", |f| {
             let (repo, path) = committed_fixture("autosave", &f.good)?;

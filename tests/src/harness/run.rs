@@ -119,14 +119,19 @@ pub fn run_notebook(nb: &Notebook, scale: Scale, paths: &Paths) -> Result<RunRec
     } else {
         Vec::new()
     };
+    let opt_level = scale.cell_opt_level()?;
     let started = Instant::now();
     let mut runner = Runner::start(&paths.workdir)?;
+    if let Some(level) = &opt_level {
+        runner.set_opt_level(level)?;
+    }
     let kernel_start = started.elapsed();
     if verbose {
         eprintln!(
-            "    {}: context started in {:.1} s",
+            "    {}: context started in {:.1} s, cells compiled at opt level {}",
             nb.name(),
-            kernel_start.as_secs_f64()
+            kernel_start.as_secs_f64(),
+            opt_level.as_deref().unwrap_or("of evcxr.toml")
         );
     }
     let mut cells = Vec::new();
