@@ -73,17 +73,20 @@ impl Scale {
     /// (2-core AMD EPYC, family 25), with every output equal to the
     /// snapshots taken at level 3.
     pub fn cell_opt_level(self) -> Result<Option<String>> {
-        match std::env::var(ENV_OPT_LEVEL) {
-            Ok(v) if !v.is_empty() => match v.as_str() {
-                "0" | "1" | "2" | "3" => Ok(Some(v)),
-                _ => Err(Error::new(format!(
-                    "{ENV_OPT_LEVEL}={v:?} is not an optimisation level: expected 0, 1, 2 or 3"
-                ))),
-            },
-            _ => Ok(match self {
+        self.opt_level_from(std::env::var(ENV_OPT_LEVEL).ok().as_deref())
+    }
+
+    /// [`Scale::cell_opt_level`] for a given value of the variable.
+    fn opt_level_from(self, var: Option<&str>) -> Result<Option<String>> {
+        match var {
+            Some("") | None => Ok(match self {
                 Scale::Test => Some("0".to_owned()),
                 Scale::Full => None,
             }),
+            Some(level @ ("0" | "1" | "2" | "3")) => Ok(Some(level.to_owned())),
+            Some(other) => Err(Error::new(format!(
+                "{ENV_OPT_LEVEL}={other:?} is not an optimisation level: expected 0, 1, 2 or 3"
+            ))),
         }
     }
 
@@ -268,4 +271,47 @@ pub fn file_name(path: &Path) -> String {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scale;
+
+    #[test]
+    fn opt_level_defaults_to_0_at_test_scale_and_to_evcxr_toml_at_full_scale() {
+        assert_eq!(
+            Scale::Test.opt_level_from(None).unwrap().as_deref(),
+            Some("0")
+        );
+        assert_eq!(
+            Scale::Test.opt_level_from(Some("")).unwrap().as_deref(),
+            Some("0")
+        );
+        assert_eq!(Scale::Full.opt_level_from(None).unwrap(), None);
+    }
+
+    #[test]
+    fn opt_level_variable_overrides_both_scales() {
+        assert_eq!(
+            Scale::Test.opt_level_from(Some("3")).unwrap().as_deref(),
+            Some("3")
+        );
+        assert_eq!(
+            Scale::Full.opt_level_from(Some("1")).unwrap().as_deref(),
+            Some("1")
+        );
+    }
+
+    #[test]
+    fn opt_level_that_is_not_one_names_the_variable_and_the_choices() {
+        let message = Scale::Test
+            .opt_level_from(Some("fast"))
+            .unwrap_err()
+            .message;
+        assert!(
+            message.contains("NNLIB_NOTEBOOK_OPT_LEVEL=\"fast\""),
+            "{message}"
+        );
+        assert!(message.contains("expected 0, 1, 2 or 3"), "{message}");
+    }
 }
