@@ -105,6 +105,34 @@ fn fresh_outputs<'a>(record: &'a RunRecord, id: &str) -> &'a [Output] {
         .unwrap_or(&[])
 }
 
+/// The `opt_level` that `evcxr.toml` in `workdir` sets.
+fn evcxr_toml_opt_level(workdir: &Path) -> Result<String, String> {
+    let path = workdir.join("evcxr.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("opt_level = "))
+        .map(|v| v.trim_matches('"').to_owned())
+        .ok_or_else(|| format!("{} sets no opt_level", path.display()))
+}
+
+/// The `opt-level` of `[profile.dev]` (the cells' profile) in the manifest
+/// evcxr wrote into its build folder (`EVCXR_TMPDIR`) for the last cell.
+fn cells_opt_level() -> Result<String, String> {
+    let folder = std::env::var_os("EVCXR_TMPDIR").ok_or("EVCXR_TMPDIR is not set")?;
+    let path = Path::new(&folder).join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let profile = text
+        .split("[profile.dev]")
+        .nth(1)
+        .ok_or_else(|| format!("{} has no [profile.dev]", path.display()))?;
+    profile
+        .lines()
+        .take_while(|l| !l.starts_with("[profile.dev."))
+        .find_map(|l| l.trim().strip_prefix("opt-level = "))
+        .map(|v| v.trim_matches('"').to_owned())
+        .ok_or_else(|| format!("{}: [profile.dev] sets no opt-level", path.display()))
+}
+
 fn stdout_of(outputs: &[Output]) -> String {
     outputs
         .iter()
@@ -559,7 +587,7 @@ fn main() {
             // the test-scale runs.
             let levels = [None, Scale::Test.cell_opt_level().map_err(|e| e.message)?];
             for level in levels {
-                let at = level.as_deref().unwrap_or("of evcxr.toml");
+                let at = Scale::opt_level_name(level.as_deref());
                 let mut runner = Runner::start(&f.paths.workdir).map_err(|e| e.message)?;
                 if let Some(level) = &level {
                     runner.set_opt_level(level).map_err(|e| e.message)?;
@@ -572,6 +600,17 @@ fn main() {
                     stdout_of(&run.outputs) == "debug assertions: false\n",
                     || format!("at opt level {at}, the cell printed {:?}", run.outputs),
                 )?;
+                // the level reached evcxr's build of the cell
+                let expected = match &level {
+                    Some(level) => level.clone(),
+                    None => evcxr_toml_opt_level(&f.paths.workdir)?,
+                };
+                let built = cells_opt_level()?;
+                ensure(built == expected, || {
+                    format!(
+                        "at opt level {at}, evcxr built the cell at level {built}, expected {expected}"
+                    )
+                })?;
                 let run = runner.run_cell(
                     "let pixels: Vec<u8> = vec![200, 100];\nlet total = pixels[0] + pixels[1];\nprintln!(\"{total}\");",
                     Duration::from_secs(600),

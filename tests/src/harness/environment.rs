@@ -60,20 +60,16 @@ impl Scale {
     }
 
     /// The optimisation level at which the cells are compiled:
-    /// `$NNLIB_NOTEBOOK_OPT_LEVEL` when set, else `0` at test scale and, at
-    /// full scale, `None`: the level of `notebooks/evcxr.toml`, the
-    /// learner's.
-    ///
-    /// The level changes how long a cell takes to compile and to run, not
-    /// what it computes: rustc does not reassociate or fuse floating-point
-    /// operations at any level, overflow checks stay on and debug
-    /// assertions off (kernel/build-profile.toml), and nnlib is built with
-    /// a release build's settings either way. At test scale compiling
-    /// dominates: level 0 takes the five lessons from 234 s to 192 s
-    /// (2-core AMD EPYC, family 25), with every output equal to the
-    /// snapshots taken at level 3.
+    /// `$NNLIB_NOTEBOOK_OPT_LEVEL` when set, else `0` at test scale (quicker
+    /// to compile, same results: tests/README.md) and, at full scale,
+    /// `None`: the level of `notebooks/evcxr.toml`, the learner's.
     pub fn cell_opt_level(self) -> Result<Option<String>> {
         self.opt_level_from(std::env::var(ENV_OPT_LEVEL).ok().as_deref())
+    }
+
+    /// How a level from [`Scale::cell_opt_level`] reads in reports.
+    pub fn opt_level_name(level: Option<&str>) -> &str {
+        level.unwrap_or("of evcxr.toml")
     }
 
     /// [`Scale::cell_opt_level`] for a given value of the variable.

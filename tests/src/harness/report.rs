@@ -78,9 +78,7 @@ pub fn run_suite(paths: &Paths, filters: &[String], scale: Scale) -> Result<bool
         if notebooks.len() == 1 { "" } else { "s" },
         paths.notebooks.display(),
         scale.name(),
-        scale
-            .cell_opt_level()?
-            .unwrap_or_else(|| "of evcxr.toml".to_owned()),
+        Scale::opt_level_name(scale.cell_opt_level()?.as_deref()),
         if scale == Scale::Test {
             format!(", compared with {}", paths.snapshots.display())
         } else {

@@ -131,7 +131,7 @@ pub fn run_notebook(nb: &Notebook, scale: Scale, paths: &Paths) -> Result<RunRec
             "    {}: context started in {:.1} s, cells compiled at opt level {}",
             nb.name(),
             kernel_start.as_secs_f64(),
-            opt_level.as_deref().unwrap_or("of evcxr.toml")
+            Scale::opt_level_name(opt_level.as_deref())
         );
     }
     let mut cells = Vec::new();
