@@ -170,6 +170,10 @@ pub fn step_derivative<T: Scalar>(_z: T) -> T {
 /// 04). Subtracting the maximum changes nothing mathematically (the factor
 /// `e^(−max)` cancels) and keeps every exponent ≤ 0, so logits of ±1000 give
 /// finite probabilities.
+///
+/// # Panics
+/// If `axis` is not `Axis(0)` or `Axis(1)`, as ndarray does for an axis a
+/// 2-D array does not have.
 pub fn softmax<T: Scalar>(z: &ArrayView2<T>, axis: Axis) -> Array2<T> {
     let mut out = z.to_owned();
     softmax_inplace(&mut out, axis);
@@ -184,6 +188,9 @@ pub fn softmax<T: Scalar>(z: &ArrayView2<T>, axis: Axis) -> Array2<T> {
 /// runs on the vectorised [`nnlib_kernels::exp::softmax_inplace`], which
 /// does the same operations in the same order: the probabilities are the
 /// same bits whichever way the array is laid out.
+///
+/// # Panics
+/// If `axis` is not `Axis(0)` or `Axis(1)`.
 pub fn softmax_inplace<T: Scalar>(z: &mut Array2<T>, axis: Axis) {
     let parallel = z.len() >= PARALLEL_ELEMENTWISE;
     let lanes = Zip::from(z.lanes_mut(axis));
@@ -207,6 +214,9 @@ pub fn softmax_inplace<T: Scalar>(z: &mut Array2<T>, axis: Axis) {
 ///
 /// The stable way to get log-probabilities for the cross-entropy: it never
 /// takes the logarithm of a probability that underflowed to 0.
+///
+/// # Panics
+/// If `axis` is not `Axis(0)` or `Axis(1)`.
 pub fn log_softmax<T: Scalar>(z: &ArrayView2<T>, axis: Axis) -> Array2<T> {
     let mut out = z.to_owned();
     for mut lane in out.lanes_mut(axis) {
@@ -378,9 +388,9 @@ impl Activation {
         if d.dim() != a.dim() || given != a.dim() {
             return Err(Error::shape(
                 format!("{} backward", self.name()),
-                d.shape(),
-                z.map_or(a.shape(), |z| z.shape()),
-                "the upstream gradient dA must have the shape of the layer's output",
+                if d.dim() != a.dim() { d.shape() } else { z.map_or(a.shape(), |z| z.shape()) },
+                a.shape(),
+                "the upstream gradient dA and the pre-activation Z must have the shape of the layer's output A",
             ));
         }
         // the one array each derivative reads: A where the derivative comes
@@ -580,6 +590,20 @@ mod tests {
                 assert!((d[[i, j]] - jt_da[j]).abs() < 1e-12, "softmax row {i}");
             }
         }
+    }
+
+    #[test]
+    fn a_shape_error_names_the_array_that_differs() {
+        let a = Array2::<f64>::zeros((3, 4));
+        let z_wrong = Array2::<f64>::zeros((2, 4));
+        let mut d = Array2::<f64>::zeros((3, 4));
+        let error = Activation::LeakyRelu(0.1)
+            .backward_inplace(&mut d, Some(&z_wrong.view()), &a.view())
+            .unwrap_err();
+        assert!(matches!(&error, Error::Shape { left, right, .. } if left == &[2, 4] && right == &[3, 4]), "{error}");
+        let mut d_wrong = Array2::<f64>::zeros((3, 5));
+        let error = Activation::Sigmoid.backward_inplace(&mut d_wrong, None, &a.view()).unwrap_err();
+        assert!(matches!(&error, Error::Shape { left, right, .. } if left == &[3, 5] && right == &[3, 4]), "{error}");
     }
 
     #[test]

@@ -22,13 +22,24 @@ pub const H: f64 = 1e-5;
 ///
 /// The denominator makes it scale-free; the 1e-8 floor keeps a gradient that
 /// is zero on both sides from dividing 0 by 0.
-pub fn relative_error(a: &ArrayViewD<f64>, n: &ArrayViewD<f64>) -> f64 {
+///
+/// # Errors
+/// [`Error::Shape`] if the two arrays differ in shape.
+pub fn relative_error(a: &ArrayViewD<f64>, n: &ArrayViewD<f64>) -> Result<f64> {
+    if a.shape() != n.shape() {
+        return Err(Error::shape(
+            "relative_error",
+            a.shape(),
+            n.shape(),
+            "the analytic and the numeric array must have the same shape",
+        ));
+    }
     let max_abs = |v: &ArrayViewD<f64>| v.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
     let diff = a
         .iter()
         .zip(n.iter())
         .fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()));
-    diff / (max_abs(a) + max_abs(n)).max(1e-8)
+    Ok(diff / (max_abs(a) + max_abs(n)).max(1e-8))
 }
 
 /// `∂f/∂x` by centred differences, one element of `x` at a time:
@@ -169,7 +180,7 @@ pub fn check_mlp_gradients(
                 name,
                 shape: analytic.shape().to_vec(),
                 max_abs_diff,
-                relative_error: relative_error(&analytic, &numeric.view()),
+                relative_error: relative_error(&analytic, &numeric.view())?,
             });
         }
     }

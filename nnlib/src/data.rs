@@ -59,7 +59,8 @@ pub fn argmax_rows<T: Scalar, S: Data<Elem = T>>(a: &ArrayBase<S, Ix2>) -> Array
 /// The fraction of positions where `predicted` equals `actual`.
 ///
 /// # Errors
-/// [`Error::Shape`] if the lengths differ or are 0.
+/// [`Error::Shape`] if the lengths differ or are 0;
+/// [`Error::InvalidArgument`] naming the position of the first negative label.
 pub fn accuracy<'a, 'b, A: Label + 'a, B: Label + 'b>(
     predicted: impl AsArray<'a, A, Ix1>,
     actual: impl AsArray<'b, B, Ix1>,
@@ -73,11 +74,18 @@ pub fn accuracy<'a, 'b, A: Label + 'a, B: Label + 'b>(
             "predicted and actual labels must be equally many, and not none",
         ));
     }
-    let hits = p
-        .iter()
-        .zip(a.iter())
-        .filter(|(x, y)| x.index() == y.index())
-        .count();
+    let mut hits = 0;
+    for (i, (x, y)) in p.iter().zip(a.iter()).enumerate() {
+        let (Some(x), Some(y)) = (x.index(), y.index()) else {
+            let which = if x.index().is_none() { "predicted" } else { "actual" };
+            return Err(Error::invalid(
+                format!("accuracy: the {which} label at position {i}"),
+                "a class index 0, 1, 2, ...",
+                "a negative label",
+            ));
+        };
+        hits += usize::from(x == y);
+    }
     Ok(hits as f64 / p.len() as f64)
 }
 
@@ -89,6 +97,9 @@ pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
 }
 
 /// The rows of `x` at `indices`, in that order.
+///
+/// # Panics
+/// If an index is not below `x`'s number of rows, as ndarray's `select` does.
 pub fn take_rows<A: Clone, S: Data<Elem = A>, D: RemoveAxis>(
     x: &ArrayBase<S, D>,
     indices: &[usize],
@@ -243,6 +254,12 @@ mod tests {
             0.75
         );
         assert!(accuracy(&[1usize][..], &[1u8, 2][..]).is_err());
+        // two negative labels are not a match: they are no labels at all
+        let error = accuracy(&[-1i32, 3][..], &[-5i32, 3][..]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "accuracy: the predicted label at position 0: expected a class index 0, 1, 2, ..., found a negative label"
+        );
     }
 
     #[test]

@@ -186,6 +186,9 @@ impl Table {
     }
 
     /// Sets the column headers, one per column of the array.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if there are not exactly as many headers as columns.
     pub fn column_headers<S: ToString>(
         mut self,
         headers: impl IntoIterator<Item = S>,
@@ -195,6 +198,9 @@ impl Table {
     }
 
     /// Sets the row headers, one per row of the array (a 1-D array has one row).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if there are not exactly as many headers as rows.
     pub fn row_headers<S: ToString>(
         mut self,
         headers: impl IntoIterator<Item = S>,

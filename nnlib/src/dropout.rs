@@ -63,14 +63,9 @@ impl<T: Scalar> Dropout<T> {
 
     /// Draws a new (rows, cols) mask of `1/p` (kept) and `0` (dropped).
     pub fn draw_mask(&mut self, rows: usize, cols: usize) -> Array2<T> {
-        let (p, scale) = (self.keep_prob, T::cast(1.0 / self.keep_prob));
-        Array2::from_shape_simple_fn((rows, cols), || {
-            if self.rng.random_bool(p) {
-                scale
-            } else {
-                T::zero()
-            }
-        })
+        let mut mask = Array2::zeros((rows, cols));
+        self.fill_mask(&mut mask.view_mut());
+        mask
     }
 
     /// Fills `mask` in place with a new mask of `1/p` (kept) and `0`

@@ -50,6 +50,9 @@ fn clip<T: Scalar>(p: T) -> T {
 }
 
 /// `L = (1 / (m k)) Σ_ij (p_ij − y_ij)²`: the mean over every element.
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn mean_squared_error<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<T> {
     check_same_shape("mean squared error", p, y)?;
     let n = T::cast(p.len().max(1) as f64);
@@ -60,6 +63,9 @@ pub fn mean_squared_error<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Re
 }
 
 /// `∂L/∂P = 2 (P − Y) / (m k)` for [`mean_squared_error`].
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn mean_squared_error_gradient<T: Scalar>(
     p: &ArrayView2<T>,
     y: &ArrayView2<T>,
@@ -70,6 +76,9 @@ pub fn mean_squared_error_gradient<T: Scalar>(
 }
 
 /// `L = (1 / m) Σ_i ½ ‖p_i − y_i‖²`: half the squared error, averaged over samples.
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn half_squared_error<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<T> {
     check_same_shape("half squared error", p, y)?;
     let m = T::cast(p.nrows().max(1) as f64);
@@ -80,6 +89,9 @@ pub fn half_squared_error<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Re
 }
 
 /// `∂L/∂P = (P − Y) / m` for [`half_squared_error`]: the ½ cancels the 2 of the square.
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn half_squared_error_gradient<T: Scalar>(
     p: &ArrayView2<T>,
     y: &ArrayView2<T>,
@@ -96,6 +108,9 @@ fn error_over_samples<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Array2
 }
 
 /// `L = Σ_ij (p_ij − y_ij)²`: the plain sum, lesson 02's per-sample error.
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn sum_squared_error<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<T> {
     check_same_shape("sum squared error", p, y)?;
     Ok(Zip::from(p)
@@ -105,6 +120,9 @@ pub fn sum_squared_error<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Res
 
 /// `L = −(1 / (m k)) Σ_ij [y ln p + (1 − y) ln(1 − p)]`: binary cross-entropy
 /// (log loss), averaged over every element as Keras and lesson 03 do.
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn binary_cross_entropy<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<T> {
     check_same_shape("binary cross-entropy", p, y)?;
     let n = T::cast(p.len().max(1) as f64);
@@ -117,6 +135,9 @@ pub fn binary_cross_entropy<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> 
 
 /// `∂L/∂P = (−y/p + (1 − y)/(1 − p)) / (m k) = (p − y) / (p (1 − p) m k)`
 /// for [`binary_cross_entropy`] (with the same clipping of `p`).
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn binary_cross_entropy_gradient<T: Scalar>(
     p: &ArrayView2<T>,
     y: &ArrayView2<T>,
@@ -131,6 +152,9 @@ pub fn binary_cross_entropy_gradient<T: Scalar>(
 
 /// `L = −(1 / m) Σ_i Σ_c y_ic ln p_ic`: categorical cross-entropy, the sum
 /// over classes averaged over the m samples.
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn categorical_cross_entropy<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<T> {
     check_same_shape("categorical cross-entropy", p, y)?;
     let m = T::cast(p.nrows().max(1) as f64);
@@ -144,6 +168,9 @@ pub fn categorical_cross_entropy<T: Scalar>(p: &ArrayView2<T>, y: &ArrayView2<T>
 /// m·k elements (`np.mean`) instead of over samples, so it is k times smaller
 /// than [`categorical_cross_entropy`]. Its gradient is that of the usual loss
 /// divided by k.
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn categorical_cross_entropy_mean_over_elements<T: Scalar>(
     p: &ArrayView2<T>,
     y: &ArrayView2<T>,
@@ -153,6 +180,9 @@ pub fn categorical_cross_entropy_mean_over_elements<T: Scalar>(
 }
 
 /// `∂L/∂P = −Y / (m P)` for [`categorical_cross_entropy`] (with `p` clipped).
+///
+/// # Errors
+/// [`Error::Shape`] if `P` and `Y` differ in shape.
 pub fn categorical_cross_entropy_gradient<T: Scalar>(
     p: &ArrayView2<T>,
     y: &ArrayView2<T>,
@@ -165,6 +195,9 @@ pub fn categorical_cross_entropy_gradient<T: Scalar>(
 /// Cross-entropy computed from the logits `Z` of a softmax output:
 /// `L = −(1 / m) Σ_i Σ_c y_ic log softmax(z_i)_c`, stable for any logits
 /// because it uses [`log_softmax`].
+///
+/// # Errors
+/// [`Error::Shape`] if `Z` and `Y` differ in shape.
 pub fn softmax_cross_entropy<T: Scalar>(z: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<T> {
     check_same_shape("softmax cross-entropy", z, y)?;
     let m = T::cast(z.nrows().max(1) as f64);
@@ -237,6 +270,9 @@ impl Loss {
     }
 
     /// `L(P, Y)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `P` and `Y` differ in shape.
     pub fn value<T: Scalar>(&self, p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<T> {
         match self {
             Loss::MeanSquaredError => mean_squared_error(p, y),
@@ -247,6 +283,9 @@ impl Loss {
     }
 
     /// `∂L/∂P`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `P` and `Y` differ in shape.
     pub fn gradient<T: Scalar>(&self, p: &ArrayView2<T>, y: &ArrayView2<T>) -> Result<Array2<T>> {
         match self {
             Loss::MeanSquaredError => mean_squared_error_gradient(p, y),
@@ -306,8 +345,8 @@ impl std::fmt::Display for Loss {
 
 impl std::str::FromStr for Loss {
     type Err = Error;
-    /// Parses the names the lessons use: `mse`, `half_mse`, `log_loss`,
-    /// `categorical_crossentropy`.
+    /// Parses the names the lessons use: `mse`, `half_mse`, `log_loss` (or
+    /// Keras's `binary_crossentropy`), `categorical_crossentropy`.
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "mse" => Ok(Loss::MeanSquaredError),
@@ -316,7 +355,7 @@ impl std::str::FromStr for Loss {
             "categorical_crossentropy" => Ok(Loss::CategoricalCrossEntropy),
             other => Err(Error::invalid(
                 "loss function",
-                "one of mse, half_mse, log_loss, categorical_crossentropy",
+                "one of mse, half_mse, log_loss (binary_crossentropy), categorical_crossentropy",
                 format!("{other:?}"),
             )),
         }

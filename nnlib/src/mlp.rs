@@ -185,8 +185,9 @@ impl<T: Scalar> Mlp<T> {
     /// input side first.
     ///
     /// It starts from the output layer's `δ = ∂L/∂Z` ([`Loss::output_delta`],
-    /// which uses the short `(A − Y) / n` for softmax with categorical
-    /// cross-entropy and for sigmoid with binary cross-entropy), and carries
+    /// which uses the short `(A − Y) / m` for softmax with categorical
+    /// cross-entropy and `(A − Y) / (m k)` for sigmoid with binary
+    /// cross-entropy, for `m` samples of `k` outputs), and carries
     /// it back one layer at a time.
     ///
     /// # Errors

@@ -24,10 +24,20 @@ pub trait Optimizer<T: Scalar>: Send {
     ///
     /// # Errors
     /// [`Error::Shape`] if a gradient's shape differs from its parameter's or
-    /// from the state kept for that parameter by an earlier step.
+    /// from the state kept for that parameter by an earlier step;
+    /// [`Error::InvalidArgument`] if the learning rate is not a positive number.
     fn step(&mut self, params: &mut [Param<'_, T>]) -> Result<()>;
     /// A one-line description with the settings, e.g. `"SGD(lr=0.1)"`.
     fn describe(&self) -> String;
+}
+
+/// A learning rate must be a positive, finite number.
+fn check_learning_rate(optimizer: &str, lr: f64) -> Result<()> {
+    if lr.is_finite() && lr > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("{optimizer} learning rate"), "a positive number", lr.to_string()))
+    }
 }
 
 fn check_param<T>(i: usize, p: &Param<'_, T>, state: Option<&ArrayD<T>>) -> Result<()> {
@@ -63,6 +73,7 @@ impl Sgd {
 impl Sgd {
     /// The body of [`Optimizer::step`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
     pub(crate) fn step_generic<T: Scalar>(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+        check_learning_rate("SGD", self.lr)?;
         let lr = T::cast(self.lr);
         for (i, p) in params.iter_mut().enumerate() {
             check_param(i, p, None)?;
@@ -108,6 +119,7 @@ impl<T: Scalar> Momentum<T> {
 impl<T: Scalar> Momentum<T> {
     /// The body of [`Optimizer::step`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
     pub(crate) fn step_generic(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+        check_learning_rate("momentum", self.lr)?;
         if self.velocity.is_empty() {
             self.velocity = params
                 .iter()
@@ -200,6 +212,7 @@ impl<T: Scalar> Adam<T> {
 impl<T: Scalar> Adam<T> {
     /// The body of [`Optimizer::step`], generic over `T`; compiled in nnlib for `f32` and `f64` ([`crate::compiled`]).
     pub(crate) fn step_generic(&mut self, params: &mut [Param<'_, T>]) -> Result<()> {
+        check_learning_rate("Adam", self.lr)?;
         if self.m.is_empty() {
             self.m = params
                 .iter()
@@ -312,6 +325,22 @@ mod tests {
                 (wi - expected).abs() < 1e-15,
                 "entry {i}: {wi} vs {expected}"
             );
+        }
+    }
+
+    #[test]
+    fn a_learning_rate_that_is_not_positive_stops_the_step_and_changes_nothing() {
+        let g = ArrayD::from_elem(IxDyn(&[2]), 0.5);
+        for lr in [-0.1, 0.0, f64::NAN] {
+            let mut w = ArrayD::from_elem(IxDyn(&[2]), 1.0);
+            let mut step = |opt: &mut dyn Optimizer<f64>| {
+                let error = opt.step(&mut [Param { value: w.view_mut(), grad: g.view() }]).unwrap_err();
+                assert!(error.to_string().contains("learning rate: expected a positive number"), "{error}");
+            };
+            step(&mut Sgd::new(lr));
+            step(&mut Momentum::<f64>::new(lr, 0.9));
+            step(&mut Adam::<f64>::new(lr));
+            assert_eq!(w.as_slice().unwrap(), &[1.0, 1.0]);
         }
     }
 

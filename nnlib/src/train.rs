@@ -109,7 +109,8 @@ impl<T: Scalar> Trainer<T> {
     ///
     /// # Errors
     /// [`Error::NonFinite`] naming the epoch if a loss becomes NaN or infinite;
-    /// the shape errors of [`Mlp::train_step`].
+    /// [`Error::InvalidArgument`] if the batch size is 0 or the optimiser's
+    /// learning rate is not positive; the shape errors of [`Mlp::train_step`].
     pub fn fit(
         &mut self,
         model: &mut Mlp<T>,
@@ -148,7 +149,7 @@ impl<T: Scalar> Trainer<T> {
                 Some(size) => {
                     let (mut loss_sum, mut hits) = (0.0, 0.0);
                     for batch in
-                        minibatches(x.nrows(), size, Some(self.shuffle_seed + epoch as u64))?
+                        minibatches(x.nrows(), size, Some(self.shuffle_seed.wrapping_add(epoch as u64)))?
                     {
                         let (xb, yb) = (take_rows(x, &batch), take_rows(y, &batch));
                         let (loss, output) =
@@ -234,7 +235,8 @@ impl fmt::Display for Seconds {
         } else if s < 120.0 {
             write!(f, "{s:.1} s")
         } else {
-            write!(f, "{} min {:02.0} s", (s / 60.0).floor(), s % 60.0)
+            let whole = s.round() as u64; // rounded first, so 179.6 s is 3 min 00 s
+            write!(f, "{} min {:02} s", whole / 60, whole % 60)
         }
     }
 }
@@ -255,6 +257,14 @@ mod tests {
             }
         }
         h
+    }
+
+    #[test]
+    fn durations_round_before_splitting_into_minutes() {
+        assert_eq!(Seconds(0.0421).to_string(), "0.042 s");
+        assert_eq!(Seconds(61.26).to_string(), "61.3 s");
+        assert_eq!(Seconds(125.0).to_string(), "2 min 05 s");
+        assert_eq!(Seconds(179.6).to_string(), "3 min 00 s");
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn every_activation_derivative_matches_finite_differences() {
             &z.clone().into_dyn(),
             H,
         );
-        let err = relative_error(&analytic.view().into_dyn(), &numeric.view());
+        let err = relative_error(&analytic.view().into_dyn(), &numeric.view()).unwrap();
         assert!(err <= TOL, "{}: relative error {err:e}", act.name());
     }
 }
@@ -150,7 +150,7 @@ fn every_loss_gradient_matches_finite_differences() {
             &p.clone().into_dyn(),
             H,
         );
-        let err = relative_error(&analytic.view().into_dyn(), &numeric.view());
+        let err = relative_error(&analytic.view().into_dyn(), &numeric.view()).unwrap();
         assert!(err <= TOL, "{name}: relative error {err:e}");
     }
     // The fused softmax + cross-entropy gradient is the derivative with respect to the logits.
@@ -163,7 +163,7 @@ fn every_loss_gradient_matches_finite_differences() {
         &logits.clone().into_dyn(),
         H,
     );
-    let err = relative_error(&fused.view().into_dyn(), &numeric.view());
+    let err = relative_error(&fused.view().into_dyn(), &numeric.view()).unwrap();
     assert!(err <= TOL, "fused softmax cross-entropy: {err:e}");
     // The fused sigmoid + binary cross-entropy gradient is the derivative of
     // binary_cross_entropy(σ(Z)) with respect to Z.
@@ -178,7 +178,7 @@ fn every_loss_gradient_matches_finite_differences() {
         &logits.clone().into_dyn(),
         H,
     );
-    let err = relative_error(&fused.view().into_dyn(), &numeric.view());
+    let err = relative_error(&fused.view().into_dyn(), &numeric.view()).unwrap();
     assert!(err <= TOL, "fused sigmoid binary cross-entropy: {err:e}");
     // Loss::output_delta picks the fused forms for these two pairs and the
     // chain rule for the others: every pair against finite differences in Z
@@ -201,7 +201,7 @@ fn every_loss_gradient_matches_finite_differences() {
             &logits.clone().into_dyn(),
             H,
         );
-        let err = relative_error(&delta.view().into_dyn(), &numeric.view());
+        let err = relative_error(&delta.view().into_dyn(), &numeric.view()).unwrap();
         assert!(err <= TOL, "output delta of {f} with {l}: {err:e}");
     }
     // Cross-entropy from logits equals cross-entropy of the probabilities.
@@ -292,7 +292,7 @@ fn dense_layer_gradients_match_finite_differences() {
             ("dW", g.d_weights.into_dyn(), n_w),
             ("db", g.d_bias.into_dyn(), n_b),
         ] {
-            let err = relative_error(&a.view(), &n.view());
+            let err = relative_error(&a.view(), &n.view()).unwrap();
             assert!(err <= TOL, "{} {what}: {err:e}", act.name());
         }
     }
@@ -408,7 +408,11 @@ fn gradient_check_detects_a_wrong_gradient() {
         &net.layers[0].weights.clone().into_dyn(),
         H,
     );
-    assert!(relative_error(&wrong.view().into_dyn(), &numeric.view()) > 1e-3);
+    assert!(relative_error(&wrong.view().into_dyn(), &numeric.view()).unwrap() > 1e-3);
+    // arrays of different shapes are an error, not a comparison of their first entries
+    let short = ndarray::Array1::<f64>::zeros(3).into_dyn();
+    let error = relative_error(&short.view(), &numeric.view()).unwrap_err();
+    assert!(error.to_string().contains("relative_error"), "{error}");
     let text = good.to_string();
     assert!(
         text.starts_with("tensor") && text.contains("W1") && text.contains("b2"),

@@ -125,8 +125,7 @@ where
     S: Data<Elem = u8>,
     D: Dimension,
 {
-    let scale = 1.0 / 255.0;
-    pixels.mapv(|x| T::cast(f64::from(x) * scale))
+    pixels.mapv(|x| T::cast(f64::from(x) / 255.0)) // as numpy's `x / 255.0`, to the last bit
 }
 
 /// Scales pixel values 0..=`max` to floats in `[0, 1]`: `x' = x / max`.
@@ -291,5 +290,21 @@ impl<I> fmt::Display for Split<I> {
             self.len(),
             self.label_counts()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_unit_divides_every_byte_by_255_exactly() {
+        let bytes = Array1::from_iter(0..=255u8);
+        let scaled: Array1<f64> = to_unit(&bytes);
+        let with_max: Array1<f64> = to_unit_with_max(&bytes, 255).unwrap();
+        assert_eq!(scaled, with_max);
+        for (&b, &v) in bytes.iter().zip(&scaled) {
+            assert_eq!(v.to_bits(), (f64::from(b) / 255.0).to_bits(), "byte {b}");
+        }
     }
 }

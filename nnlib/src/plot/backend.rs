@@ -327,6 +327,87 @@ impl Drawable<Supersampled<'_>> for FinePath {
             let r = style.width / 2;
             return backend.inner.draw_circle(points[0], r, &style, true);
         }
-        backend.inner.draw_path(points, &style)
+        let pieces = split_at_sharp_turns(&points);
+        for piece in &pieces {
+            backend.inner.draw_path(piece.iter().copied(), &style)?;
+        }
+        // a round join where the path was split, so the pieces meet without a notch
+        for piece in pieces.iter().skip(1) {
+            backend.inner.draw_circle(piece[0], style.width / 2, &style, true)?;
+        }
+        Ok(())
+    }
+}
+
+/// The pieces of a polyline, split at every vertex where it turns back
+/// sharply: where the angle between the segment that arrives and the one
+/// that leaves is under 60°. Each piece ends at such a vertex and the next
+/// starts there.
+///
+/// plotters outlines a wide line by offsetting each segment by half its
+/// width and joining the offsets where they intersect; at an angle `θ` the
+/// inner intersection lies `w / (2 sin(θ / 2))` from the vertex, which for a
+/// narrow spike (a series that jumps to a value and straight back) reaches
+/// far outside the plot. Below 60° that distance would exceed the line's
+/// width `w`, so the path is split there instead.
+fn split_at_sharp_turns(points: &[BackendCoord]) -> Vec<Vec<BackendCoord>> {
+    let mut distinct: Vec<BackendCoord> = points.to_vec();
+    distinct.dedup();
+    let mut pieces = vec![vec![distinct[0]]];
+    for (i, &p) in distinct.iter().enumerate().skip(1) {
+        pieces.last_mut().expect("one piece at least").push(p);
+        if let Some(&next) = distinct.get(i + 1) {
+            let back = ((distinct[i - 1].0 - p.0) as f64, (distinct[i - 1].1 - p.1) as f64);
+            let ahead = ((next.0 - p.0) as f64, (next.1 - p.1) as f64);
+            let dot = back.0 * ahead.0 + back.1 * ahead.1;
+            let cos = dot / (back.0.hypot(back.1) * ahead.0.hypot(ahead.1));
+            if cos > 0.5 {
+                pieces.push(vec![p]); // the angle at p is under 60°
+            }
+        }
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_split_only_where_it_turns_back_sharply() {
+        // straight on, then a right angle: one piece
+        let gentle = [(0, 0), (10, 0), (20, 0), (20, 10)];
+        assert_eq!(split_at_sharp_turns(&gentle), vec![gentle.to_vec()]);
+        // up to (11, 0) and straight back down: split at the tip (angle about 6°)
+        let spike = [(0, 100), (10, 100), (11, 0), (12, 100), (20, 100)];
+        assert_eq!(
+            split_at_sharp_turns(&spike),
+            vec![vec![(0, 100), (10, 100), (11, 0)], vec![(11, 0), (12, 100), (20, 100)]]
+        );
+        // repeated points do not count as turns
+        let repeated = [(0, 0), (0, 0), (10, 0), (10, 0), (20, 0)];
+        assert_eq!(split_at_sharp_turns(&repeated), vec![vec![(0, 0), (10, 0), (20, 0)]]);
+    }
+
+    #[test]
+    fn a_narrow_spike_stays_within_its_own_height() {
+        // a series at y = 30 that jumps to y = 10 for one sample, 0.3 pixels wide
+        let (w, h) = (40u32, 60u32);
+        let mut buffer = vec![255u8; (SCALE * SCALE * w * h * 3) as usize];
+        {
+            let mut backend = Supersampled::new(&mut buffer, (w, h));
+            let path = FinePath {
+                points: vec![(5.0, 30.0), (19.7, 30.0), (20.0, 10.0), (20.3, 30.0), (35.0, 30.0)],
+                color: RGBColor(0, 0, 0),
+                width: 2,
+            };
+            path.draw(std::iter::empty(), &mut backend, (w, h)).unwrap();
+        }
+        let big_width = (SCALE * w) as usize;
+        let inked_rows: Vec<usize> = (0..(SCALE * h) as usize)
+            .filter(|&y| (0..big_width).any(|x| buffer[(y * big_width + x) * 3] < 128))
+            .collect();
+        let (top, bottom) = (inked_rows[0] / SCALE as usize, inked_rows[inked_rows.len() - 1] / SCALE as usize);
+        assert!(top >= 8 && bottom <= 32, "the spike is drawn from row {top} to row {bottom}, expected 8 to 32");
     }
 }

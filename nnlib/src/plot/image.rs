@@ -111,6 +111,10 @@ impl Image {
 
     /// An RGB image from a `height x width x 3` array (a `height x width x 1`
     /// array gives a grayscale image). Values are scaled as for [`Image::gray`].
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the last axis is not 3 (or 1) long;
+    /// [`Error::InvalidArgument`] for an empty image or a value that is not finite.
     pub fn rgb<T: PixelValue>(pixels: ArrayView3<T>) -> Result<Image> {
         let (h, w, c) = pixels.dim();
         if c != 3 && c != 1 {
@@ -133,6 +137,11 @@ impl Image {
     /// An image from a flat vector: grayscale if it holds `height * width`
     /// values, RGB (channels last) if `height * width * 3`; e.g. one row of
     /// MNIST's `(n, 784)` matrix with `height = width = 28`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the length is neither `height * width` nor three
+    /// times that; [`Error::InvalidArgument`] for an empty image or a value
+    /// that is not finite.
     pub fn from_flat<T: PixelValue>(
         pixels: ArrayView1<T>,
         height: usize,
@@ -231,6 +240,9 @@ impl Image {
     }
 
     /// The values of pixel `(row, col)` in `[0, 1]`, one per channel.
+    ///
+    /// # Panics
+    /// If `(row, col)` lies outside the image, as indexing an array does.
     pub fn get(&self, row: usize, col: usize) -> &[f64] {
         let i = (row * self.width + col) * self.channels;
         &self.values[i..i + self.channels]

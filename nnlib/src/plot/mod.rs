@@ -213,6 +213,9 @@ impl Figure {
     }
 
     /// Encodes the figure as a PNG file's bytes.
+    ///
+    /// # Errors
+    /// [`Error::Plot`] if the PNG encoder fails.
     pub fn to_png(&self) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         let encoder = ::image::codecs::png::PngEncoder::new(&mut out);
@@ -231,6 +234,10 @@ impl Figure {
     ///
     /// The file is written next to `path` under a temporary name and then
     /// renamed, so an interrupted save never leaves a half-written file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the path if the file cannot be written or
+    /// renamed; [`Error::Plot`] if the PNG encoder fails.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let png = self.to_png()?;
