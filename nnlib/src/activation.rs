@@ -388,7 +388,11 @@ impl Activation {
         if d.dim() != a.dim() || given != a.dim() {
             return Err(Error::shape(
                 format!("{} backward", self.name()),
-                if d.dim() != a.dim() { d.shape() } else { z.map_or(a.shape(), |z| z.shape()) },
+                if d.dim() != a.dim() {
+                    d.shape()
+                } else {
+                    z.map_or(a.shape(), |z| z.shape())
+                },
                 a.shape(),
                 "the upstream gradient dA and the pre-activation Z must have the shape of the layer's output A",
             ));
@@ -600,10 +604,18 @@ mod tests {
         let error = Activation::LeakyRelu(0.1)
             .backward_inplace(&mut d, Some(&z_wrong.view()), &a.view())
             .unwrap_err();
-        assert!(matches!(&error, Error::Shape { left, right, .. } if left == &[2, 4] && right == &[3, 4]), "{error}");
+        assert!(
+            matches!(&error, Error::Shape { left, right, .. } if left == &[2, 4] && right == &[3, 4]),
+            "{error}"
+        );
         let mut d_wrong = Array2::<f64>::zeros((3, 5));
-        let error = Activation::Sigmoid.backward_inplace(&mut d_wrong, None, &a.view()).unwrap_err();
-        assert!(matches!(&error, Error::Shape { left, right, .. } if left == &[3, 5] && right == &[3, 4]), "{error}");
+        let error = Activation::Sigmoid
+            .backward_inplace(&mut d_wrong, None, &a.view())
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::Shape { left, right, .. } if left == &[3, 5] && right == &[3, 4]),
+            "{error}"
+        );
     }
 
     #[test]

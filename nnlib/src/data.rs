@@ -77,7 +77,11 @@ pub fn accuracy<'a, 'b, A: Label + 'a, B: Label + 'b>(
     let mut hits = 0;
     for (i, (x, y)) in p.iter().zip(a.iter()).enumerate() {
         let (Some(x), Some(y)) = (x.index(), y.index()) else {
-            let which = if x.index().is_none() { "predicted" } else { "actual" };
+            let which = if x.index().is_none() {
+                "predicted"
+            } else {
+                "actual"
+            };
             return Err(Error::invalid(
                 format!("accuracy: the {which} label at position {i}"),
                 "a class index 0, 1, 2, ...",

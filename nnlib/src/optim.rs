@@ -36,7 +36,11 @@ fn check_learning_rate(optimizer: &str, lr: f64) -> Result<()> {
     if lr.is_finite() && lr > 0.0 {
         Ok(())
     } else {
-        Err(Error::invalid(format!("{optimizer} learning rate"), "a positive number", lr.to_string()))
+        Err(Error::invalid(
+            format!("{optimizer} learning rate"),
+            "a positive number",
+            lr.to_string(),
+        ))
     }
 }
 
@@ -334,8 +338,18 @@ mod tests {
         for lr in [-0.1, 0.0, f64::NAN] {
             let mut w = ArrayD::from_elem(IxDyn(&[2]), 1.0);
             let mut step = |opt: &mut dyn Optimizer<f64>| {
-                let error = opt.step(&mut [Param { value: w.view_mut(), grad: g.view() }]).unwrap_err();
-                assert!(error.to_string().contains("learning rate: expected a positive number"), "{error}");
+                let error = opt
+                    .step(&mut [Param {
+                        value: w.view_mut(),
+                        grad: g.view(),
+                    }])
+                    .unwrap_err();
+                assert!(
+                    error
+                        .to_string()
+                        .contains("learning rate: expected a positive number"),
+                    "{error}"
+                );
             };
             step(&mut Sgd::new(lr));
             step(&mut Momentum::<f64>::new(lr, 0.9));

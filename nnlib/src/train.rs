@@ -148,9 +148,11 @@ impl<T: Scalar> Trainer<T> {
                 }
                 Some(size) => {
                     let (mut loss_sum, mut hits) = (0.0, 0.0);
-                    for batch in
-                        minibatches(x.nrows(), size, Some(self.shuffle_seed.wrapping_add(epoch as u64)))?
-                    {
+                    for batch in minibatches(
+                        x.nrows(),
+                        size,
+                        Some(self.shuffle_seed.wrapping_add(epoch as u64)),
+                    )? {
                         let (xb, yb) = (take_rows(x, &batch), take_rows(y, &batch));
                         let (loss, output) =
                             model.train_step(&xb.view(), &yb.view(), self.optimizer.as_mut())?;

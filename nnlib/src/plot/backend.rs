@@ -333,7 +333,9 @@ impl Drawable<Supersampled<'_>> for FinePath {
         }
         // a round join where the path was split, so the pieces meet without a notch
         for piece in pieces.iter().skip(1) {
-            backend.inner.draw_circle(piece[0], style.width / 2, &style, true)?;
+            backend
+                .inner
+                .draw_circle(piece[0], style.width / 2, &style, true)?;
         }
         Ok(())
     }
@@ -357,7 +359,10 @@ fn split_at_sharp_turns(points: &[BackendCoord]) -> Vec<Vec<BackendCoord>> {
     for (i, &p) in distinct.iter().enumerate().skip(1) {
         pieces.last_mut().expect("one piece at least").push(p);
         if let Some(&next) = distinct.get(i + 1) {
-            let back = ((distinct[i - 1].0 - p.0) as f64, (distinct[i - 1].1 - p.1) as f64);
+            let back = (
+                (distinct[i - 1].0 - p.0) as f64,
+                (distinct[i - 1].1 - p.1) as f64,
+            );
             let ahead = ((next.0 - p.0) as f64, (next.1 - p.1) as f64);
             let dot = back.0 * ahead.0 + back.1 * ahead.1;
             let cos = dot / (back.0.hypot(back.1) * ahead.0.hypot(ahead.1));
@@ -382,11 +387,17 @@ mod tests {
         let spike = [(0, 100), (10, 100), (11, 0), (12, 100), (20, 100)];
         assert_eq!(
             split_at_sharp_turns(&spike),
-            vec![vec![(0, 100), (10, 100), (11, 0)], vec![(11, 0), (12, 100), (20, 100)]]
+            vec![
+                vec![(0, 100), (10, 100), (11, 0)],
+                vec![(11, 0), (12, 100), (20, 100)]
+            ]
         );
         // repeated points do not count as turns
         let repeated = [(0, 0), (0, 0), (10, 0), (10, 0), (20, 0)];
-        assert_eq!(split_at_sharp_turns(&repeated), vec![vec![(0, 0), (10, 0), (20, 0)]]);
+        assert_eq!(
+            split_at_sharp_turns(&repeated),
+            vec![vec![(0, 0), (10, 0), (20, 0)]]
+        );
     }
 
     #[test]
@@ -397,7 +408,13 @@ mod tests {
         {
             let mut backend = Supersampled::new(&mut buffer, (w, h));
             let path = FinePath {
-                points: vec![(5.0, 30.0), (19.7, 30.0), (20.0, 10.0), (20.3, 30.0), (35.0, 30.0)],
+                points: vec![
+                    (5.0, 30.0),
+                    (19.7, 30.0),
+                    (20.0, 10.0),
+                    (20.3, 30.0),
+                    (35.0, 30.0),
+                ],
                 color: RGBColor(0, 0, 0),
                 width: 2,
             };
@@ -407,7 +424,13 @@ mod tests {
         let inked_rows: Vec<usize> = (0..(SCALE * h) as usize)
             .filter(|&y| (0..big_width).any(|x| buffer[(y * big_width + x) * 3] < 128))
             .collect();
-        let (top, bottom) = (inked_rows[0] / SCALE as usize, inked_rows[inked_rows.len() - 1] / SCALE as usize);
-        assert!(top >= 8 && bottom <= 32, "the spike is drawn from row {top} to row {bottom}, expected 8 to 32");
+        let (top, bottom) = (
+            inked_rows[0] / SCALE as usize,
+            inked_rows[inked_rows.len() - 1] / SCALE as usize,
+        );
+        assert!(
+            top >= 8 && bottom <= 32,
+            "the spike is drawn from row {top} to row {bottom}, expected 8 to 32"
+        );
     }
 }
